@@ -1,0 +1,2 @@
+# tests/: placeholder until the daemon helpers land.
+VS_HELPER_TESTS =
