@@ -254,7 +254,7 @@ vs__env_init() {
     esac
     export PATH
     export SNMP_PERSISTENT_DIR=$VS_TEST_DIR/snmp-client
-    mkdir -p "$SNMP_PERSISTENT_DIR"
+    mkdir -p "$SNMP_PERSISTENT_DIR/cert_indexes" # so the CLI tools do not announce it
     export no_proxy=127.0.0.1,localhost${no_proxy:+,$no_proxy}
     export NO_PROXY=$no_proxy
 }
