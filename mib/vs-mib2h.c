@@ -186,6 +186,8 @@ static void emit_node(const gen_node *g)
     }
     if (node_is_column(t))
         printf("#define VS_COL_%s %lu\n", g->name, t->subid);
+    else if (tm != NULL && t->type != TYPE_NOTIFTYPE)
+        printf("#define VS_SCALAR_%s %lu\n", g->name, t->subid);
     if (tm != NULL && t->type != TYPE_NOTIFTYPE)
         printf("#define VS_TYPE_%s %s\n", g->name, tm);
     if (t->ranges != NULL && tm != NULL) {

@@ -1,5 +1,6 @@
 # tests/unit/: one Check program per module of lib/ (and one for the generated OID header).
 VS_UNIT_TESTS = \
+	tests/unit/check_vs_arena \
 	tests/unit/check_vs_buf \
 	tests/unit/check_vs_log \
 	tests/unit/check_vs_mib \
@@ -33,3 +34,7 @@ tests_unit_check_vs_vmstate_SOURCES = tests/unit/check_vs_vmstate.c
 nodist_tests_unit_check_vs_vmstate_SOURCES = lib/vs_mib.h
 tests_unit_check_vs_vmstate_CFLAGS = $(VS_UNIT_CFLAGS) $(LIBVIRT_CFLAGS)
 tests_unit_check_vs_vmstate_LDADD = $(VS_UNIT_LDADD) $(LIBVIRT_LIBS)
+
+tests_unit_check_vs_arena_SOURCES = tests/unit/check_vs_arena.c
+tests_unit_check_vs_arena_CFLAGS = $(VS_UNIT_CFLAGS)
+tests_unit_check_vs_arena_LDADD = $(VS_UNIT_LDADD)

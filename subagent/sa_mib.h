@@ -1,0 +1,33 @@
+/* sa_mib: VIRTSIGHT-MIB's tables and scalars as the subagent serves them: their columns, and
+ * their registration with the agent. */
+#ifndef SA_MIB_H
+#define SA_MIB_H
+
+#include <stdint.h>
+
+#include "sa_table.h"
+
+/* The notification control objects (served read-only until notifications exist). */
+typedef struct {
+    int enable, state_enable, lifecycle_enable, admin_enable, hv_enable; /* TruthValue */
+    unsigned hold_down;                                                  /* seconds */
+    uint32_t sent, suppressed, disabled;                                 /* counters */
+} sa_notify_state;
+
+/* Every table and scalar group of the MIB that the subagent serves. */
+extern const sa_table sa_mib_hv_table, sa_mib_vm_table, sa_mib_uuid_table;
+extern const sa_table sa_mib_vcpu_table, sa_mib_disk_table, sa_mib_nic_table;
+extern const sa_table sa_mib_notify_scalars;
+
+/* Serve from view and notify from now on (SNMP thread; the pointers must stay valid). */
+void sa_mib_set_view(const sa_view *view, const sa_notify_state *notify);
+
+/* Register every table and scalar group with the agent. Returns 0, or -1 having logged which
+ * registration failed. */
+int sa_mib_register(void);
+
+/* Encode a wall-clock time as an 11-octet DateAndTime (local time with its UTC offset) into
+ * buf; returns 11. */
+size_t sa_mib_date_and_time(time_t t, unsigned char *buf);
+
+#endif /* SA_MIB_H */

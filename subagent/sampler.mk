@@ -1,0 +1,1 @@
+# subagent/sampler.mk: placeholder until the sampler lands.
