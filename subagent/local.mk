@@ -18,3 +18,31 @@ tests_unit_check_sa_table_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/subagent
 tests_unit_check_sa_table_CFLAGS = $(VS_UNIT_CFLAGS) $(NETSNMP_AGENT_CFLAGS)
 tests_unit_check_sa_table_LDADD = subagent/libsasnmp.a lib/libvirtsight.a $(CHECK_LIBS) \
 	$(NETSNMP_AGENT_LIBS)
+
+# The daemon.
+sbin_PROGRAMS = subagent/virtsight-subagent
+subagent_virtsight_subagent_SOURCES = subagent/sa_main.c subagent/sa_config.c \
+	subagent/sa_config.h subagent/sa_log.c subagent/sa_log.h
+nodist_subagent_virtsight_subagent_SOURCES = lib/vs_mib.h
+subagent_virtsight_subagent_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/subagent
+subagent_virtsight_subagent_CFLAGS = $(AM_CFLAGS) $(NETSNMP_AGENT_CFLAGS) $(LIBVIRT_CFLAGS)
+subagent_virtsight_subagent_LDADD = subagent/libsasnmp.a subagent/libsasampler.a \
+	lib/libvirtsight.a $(NETSNMP_AGENT_LIBS) $(LIBVIRT_LIBS) $(LIBXML_LIBS) -lpthread
+
+man_MANS = man/virtsight-subagent.8
+dist_doc_DATA = contrib/virtsight-subagent.conf
+EXTRA_DIST += man/virtsight-subagent.8.in
+DISTCLEANFILES += man/virtsight-subagent.8
+
+# Integration tests of the daemon, with a real master and libvirt.
+VS_SUBAGENT_TESTS = \
+	tests/subagent/config.test \
+	tests/subagent/daemon.test \
+	tests/subagent/restart.test \
+	tests/subagent/hang.test \
+	tests/subagent/walk.test \
+	tests/subagent/pysnmp.test \
+	tests/subagent/requests.test
+TESTS += $(VS_SUBAGENT_TESTS)
+EXTRA_DIST += $(VS_SUBAGENT_TESTS) tests/subagent/compare_virsh.py \
+	tests/subagent/latency_probe.py tests/subagent/extra-vm.xml tests/subagent/pysnmp_walk.py

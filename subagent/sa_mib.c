@@ -22,7 +22,7 @@ static const sa_notify_state *cur_notify;
 
 void sa_mib_set_view(const sa_view *view, const sa_notify_state *notify)
 {
-    cur_view = view;
+    cur_view = view != NULL ? view : &empty_view;
     cur_notify = notify;
 }
 
@@ -211,13 +211,48 @@ static void value_to_varbind(netsnmp_variable_list *vb, const sa_value *v)
     }
 }
 
-/* The handler of every table and scalar group: GET and GETNEXT from the current view. */
-static int table_handler(netsnmp_mib_handler *handler, netsnmp_handler_registration *reginfo,
-                         netsnmp_agent_request_info *reqinfo, netsnmp_request_info *requests)
-{
-    const sa_table *t = handler->myvoid;
-    (void)reginfo;
+/* Every table and scalar group, in OID order. */
+static const sa_table *const all_tables[] = {
+    &sa_mib_hv_table,   &sa_mib_vm_table,  &sa_mib_uuid_table,     &sa_mib_vcpu_table,
+    &sa_mib_disk_table, &sa_mib_nic_table, &sa_mib_notify_scalars,
+};
+#define N_TABLES (sizeof(all_tables) / sizeof(all_tables[0]))
 
+/* The OID subtree a table answers for: its table OID (the entry's parent), or the scalar
+ * group itself. */
+static size_t table_root_len(const sa_table *t)
+{
+    return t->scalar ? t->entry_len : t->entry_len - 1;
+}
+
+/* GET of name: the table whose subtree holds it answers; anything else has no such object. */
+static int mib_get(const oid *name, size_t len, sa_value *val)
+{
+    for (size_t i = 0; i < N_TABLES; i++) {
+        const sa_table *t = all_tables[i];
+        size_t rl = table_root_len(t);
+        if (len >= rl && snmp_oid_compare(name, rl, t->entry, rl) == 0)
+            return sa_table_get(t, cur_view, name, len, val);
+    }
+    return SNMP_NOSUCHOBJECT;
+}
+
+/* GETNEXT from name: the first table, in OID order, with an instance after name. */
+static int mib_getnext(const oid *name, size_t len, oid *out, size_t *out_len, sa_value *val)
+{
+    for (size_t i = 0; i < N_TABLES; i++) {
+        if (sa_table_getnext(all_tables[i], cur_view, name, len, out, out_len, val) == 0)
+            return 0;
+    }
+    return -1;
+}
+
+/* The handler of the whole module: GET and GETNEXT from the current view. */
+static int mib_handler(netsnmp_mib_handler *handler, netsnmp_handler_registration *reginfo,
+                       netsnmp_agent_request_info *reqinfo, netsnmp_request_info *requests)
+{
+    (void)handler;
+    (void)reginfo;
     for (netsnmp_request_info *r = requests; r != NULL; r = r->next) {
         netsnmp_variable_list *vb = r->requestvb;
         sa_value val;
@@ -226,7 +261,7 @@ static int table_handler(netsnmp_mib_handler *handler, netsnmp_handler_registrat
         if (r->processed)
             continue;
         if (reqinfo->mode == MODE_GET) {
-            int rc = sa_table_get(t, cur_view, vb->name, vb->name_length, &val);
+            int rc = mib_get(vb->name, vb->name_length, &val);
             if (rc != 0)
                 netsnmp_set_request_error(reqinfo, r, rc);
             else
@@ -234,8 +269,7 @@ static int table_handler(netsnmp_mib_handler *handler, netsnmp_handler_registrat
         } else if (reqinfo->mode == MODE_GETNEXT) {
             /* Nothing after the name here: leave the varbind alone and the agent goes on
              * to the next registration. */
-            if (sa_table_getnext(t, cur_view, vb->name, vb->name_length, out, &out_len, &val)
-                == 0) {
+            if (mib_getnext(vb->name, vb->name_length, out, &out_len, &val) == 0) {
                 snmp_set_var_objid(vb, out, out_len);
                 value_to_varbind(vb, &val);
             }
@@ -246,32 +280,17 @@ static int table_handler(netsnmp_mib_handler *handler, netsnmp_handler_registrat
     return SNMP_ERR_NOERROR;
 }
 
-/* Register one table (at its table OID, the entry's parent) or scalar group. */
-static int register_one(const sa_table *t)
-{
-    size_t root_len = t->scalar ? t->entry_len : t->entry_len - 1;
-    netsnmp_handler_registration *reg = netsnmp_create_handler_registration(
-        t->name, table_handler, t->entry, root_len, HANDLER_CAN_RONLY);
-    if (reg == NULL) {
-        VS_LOG(VS_LOG_ERR, NULL, "Cannot create the registration of %s.", t->name);
-        return -1;
-    }
-    reg->handler->myvoid = (void *)t;
-    if (netsnmp_register_handler(reg) != MIB_REGISTERED_OK) {
-        VS_LOG(VS_LOG_ERR, NULL, "Cannot register %s with the agent.", t->name);
-        return -1;
-    }
-    return 0;
-}
-
+/* One registration for the whole module, at virtsightMIB: a walk that starts at the module's
+ * root falls inside it (the Net-SNMP 5.9 master can skip a registration that a walk reaches
+ * from above, when its lookup cache predates the registration). */
 int sa_mib_register(void)
 {
-    const sa_table *all[] = { &sa_mib_hv_table,      &sa_mib_vm_table,   &sa_mib_uuid_table,
-                              &sa_mib_vcpu_table,    &sa_mib_disk_table, &sa_mib_nic_table,
-                              &sa_mib_notify_scalars };
-    for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
-        if (register_one(all[i]) < 0)
-            return -1;
+    static const oid root[] = { VS_OID_VIRTSIGHT_MIB };
+    netsnmp_handler_registration *reg = netsnmp_create_handler_registration(
+        "virtsightMIB", mib_handler, root, VS_OID_VIRTSIGHT_MIB_LEN, HANDLER_CAN_RONLY);
+    if (reg == NULL || netsnmp_register_handler(reg) != MIB_REGISTERED_OK) {
+        VS_LOG(VS_LOG_ERR, NULL, "Cannot register VIRTSIGHT-MIB with the agent library.");
+        return -1;
     }
     return 0;
 }

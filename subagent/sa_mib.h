@@ -19,7 +19,8 @@ extern const sa_table sa_mib_hv_table, sa_mib_vm_table, sa_mib_uuid_table;
 extern const sa_table sa_mib_vcpu_table, sa_mib_disk_table, sa_mib_nic_table;
 extern const sa_table sa_mib_notify_scalars;
 
-/* Serve from view and notify from now on (SNMP thread; the pointers must stay valid). */
+/* Serve from view and notify from now on (SNMP thread; the pointers must stay valid until
+ * the next call). NULL serves nothing. */
 void sa_mib_set_view(const sa_view *view, const sa_notify_state *notify);
 
 /* Register every table and scalar group with the agent. Returns 0, or -1 having logged which

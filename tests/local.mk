@@ -19,6 +19,7 @@ EXTRA_DIST += \
     tests/lib/vs-test.sh \
     tests/lib/vs-test-snmp.sh \
     tests/lib/vs-test-services.sh \
+    tests/lib/vs-test-subagent.sh \
     tests/lib/smtp_sink.py \
     tests/lib/http_sink.py \
     tests/lib/trap_spool.sh

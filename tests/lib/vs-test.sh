@@ -42,6 +42,7 @@
 #   vs_daemon_start NAME LOG CMD...  run CMD in the background (stdin /dev/null,
 #                                 output to LOG), register it for cleanup, set
 #                                 VS_DAEMON_PID; for the code under test too
+#   vs_daemon_adopt NAME PID LOG  register a process that forked itself, for cleanup
 #   vs_daemon_stop NAME           stop a registered process: SIGTERM, wait up to
 #                                 VS_STOP_TIMEOUT, then SIGKILL; reap it
 #   vs_daemon_wait NAME TIMEOUT   wait for it to exit by itself; sets
@@ -333,6 +334,19 @@ vs_daemon_start() {
     [[ " ${VS__EVER[*]} " == *" $name "* ]] || VS__EVER+=("$name")
 }
 
+
+# Register an already running process (a daemon that forked itself) under NAME, with LOG, so
+# that it is stopped like one started with vs_daemon_start.
+vs_daemon_adopt() {
+    local name=$1 pid=$2 log=$3
+    [ -z "${VS__PID[$name]:-}" ] || vs_fail "daemon name '$name' already in use"
+    vs_pid_alive "$pid" || vs_fail "cannot adopt $name: process $pid is not running"
+    VS__PID[$name]=$pid
+    VS__LOG[$name]=$log
+    VS__XLOG[$name]=${VS__XLOG[$name]:-}
+    VS__DAEMONS+=("$name")
+    [[ " ${VS__EVER[*]} " == *" $name "* ]] || VS__EVER+=("$name")
+}
 # Stop daemon NAME by its PID: SIGTERM, poll, SIGKILL after VS_STOP_TIMEOUT.
 vs_daemon_stop() {
     local name=$1 pid=${VS__PID[$1]:-} rc=0
@@ -431,3 +445,5 @@ vs__forget_dead() {
 . "$VS_TEST_LIB_DIR/vs-test-snmp.sh"
 # shellcheck source=vs-test-services.sh
 . "$VS_TEST_LIB_DIR/vs-test-services.sh"
+# shellcheck source=vs-test-subagent.sh
+. "$VS_TEST_LIB_DIR/vs-test-subagent.sh"

@@ -6,4 +6,4 @@ VS_TOOLING_TESTS = \
 	tests/tooling/configure-deps.test \
 	tests/tooling/demo.test
 TESTS += $(VS_TOOLING_TESTS)
-EXTRA_DIST += $(VS_TOOLING_TESTS) scripts/demo-run.sh
+EXTRA_DIST += $(VS_TOOLING_TESTS) scripts/demo-run.sh tests/lib/gen_node.py
