@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """GET the given OIDs from an SNMP agent over and over for a while and report the latency of
 each request; also watch one OID until it has an expected value. Prints one line:
-  requests=N timeouts=N max_ms=F p99_ms=F watch_seen_after_s=F|never
+  requests=N timeouts=N max_ms=F p50_ms=F p99_ms=F watch_seen_after_s=F|never
 usage: latency_probe.py ADDR PORT SECONDS WATCH-OID WATCH-VALUE OID...
 """
 import sys
@@ -30,7 +30,9 @@ while time.monotonic() - start < seconds:
         seen = time.monotonic() - start
     time.sleep(0.02)
 latencies.sort()
-p99 = latencies[int(len(latencies) * 0.99) - 1] if latencies else float("nan")
+p99 = latencies[max(int(len(latencies) * 0.99) - 1, 0)] if latencies else float("nan")
+p50 = latencies[len(latencies) // 2] if latencies else float("nan")
 print(f"requests={len(latencies) + timeouts} timeouts={timeouts} "
-      f"max_ms={max(latencies) if latencies else float('nan'):.1f} p99_ms={p99:.1f} "
+      f"max_ms={max(latencies) if latencies else float('nan'):.1f} p50_ms={p50:.1f} "
+      f"p99_ms={p99:.1f} "
       f"watch_seen_after_s={'never' if seen is None else f'{seen:.1f}'}")
