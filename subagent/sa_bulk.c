@@ -211,10 +211,13 @@ int sa_bulk_parse(const virTypedParameter *par, int npar, vs_arena *arena, sa_bu
 
     memset(out, 0, sizeof(*out));
     bulk_sizes(par, npar, out, &nv);
-    out->disk = vs_arena_calloc(arena, out->n_disk ? out->n_disk : 1, sizeof(*out->disk));
-    out->nic = vs_arena_calloc(arena, out->n_nic ? out->n_nic : 1, sizeof(*out->nic));
-    out->vcpu = vs_arena_calloc(arena, nv ? nv : 1, sizeof(*out->vcpu));
-    if (out->disk == NULL || out->nic == NULL || out->vcpu == NULL)
+    /* Arrays only for devices the record has: most drivers' records, and every inactive
+     * domain's, have none, and the arrays live as long as the snapshot. */
+    out->disk = out->n_disk ? vs_arena_calloc(arena, out->n_disk, sizeof(*out->disk)) : NULL;
+    out->nic = out->n_nic ? vs_arena_calloc(arena, out->n_nic, sizeof(*out->nic)) : NULL;
+    out->vcpu = nv ? vs_arena_calloc(arena, nv, sizeof(*out->vcpu)) : NULL;
+    if ((out->n_disk && out->disk == NULL) || (out->n_nic && out->nic == NULL)
+        || (nv && out->vcpu == NULL))
         return -1;
     out->n_vcpu = nv;
     for (int i = 0; i < npar; i++) {

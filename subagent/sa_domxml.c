@@ -281,6 +281,8 @@ void sa_domxml_init(void)
     xmlInitParser();
 }
 
+static sa_domxml *domxml_compact(const sa_domxml *d);
+
 sa_domxml *sa_domxml_parse(const char *xml, size_t len, char *err, size_t err_size)
 {
     if (len > INT32_MAX) {
@@ -312,11 +314,87 @@ sa_domxml *sa_domxml_parse(const char *xml, size_t len, char *err, size_t err_si
         rc = parse_domain(d, root, err, err_size);
     }
     xmlFreeDoc(doc);
-    if (rc < 0) {
-        sa_domxml_free(d);
-        return NULL;
+    sa_domxml *c = rc == 0 ? domxml_compact(d) : NULL;
+    if (rc == 0 && c == NULL)
+        snprintf(err, err_size, "Out of memory.");
+    sa_domxml_free(d);
+    return c;
+}
+
+static const char *const common_words[] = {
+    "",       "hvm",     "linux",  "xen",    "exe",    "file",     "block",   "network",
+    "volume", "dir",     "disk",   "cdrom",  "floppy", "lun",      "virtio",  "e1000",
+    "e1000e", "rtl8139", "bridge", "direct", "user",   "ethernet", "default", "virtio-net",
+    "vda",    "vdb",     "vdc",    "vdd",    "sda",    "sdb",      "hda",     "hdc",
+};
+
+const char *sa_domxml_common(const char *s)
+{
+    for (size_t i = 0; i < sizeof(common_words) / sizeof(common_words[0]); i++) {
+        if (strcmp(s, common_words[i]) == 0)
+            return common_words[i];
     }
-    return d;
+    return NULL;
+}
+
+/* Bytes s takes in a compacted block: none for a common word. */
+static size_t str_need(const char *s)
+{
+    return sa_domxml_common(s) != NULL ? 0 : strlen(s) + 1;
+}
+
+/* s in a compacted block: the static common word, or a copy written at *pos. */
+static const char *str_put(char **pos, const char *s)
+{
+    const char *w = sa_domxml_common(s);
+    if (w != NULL)
+        return w;
+    size_t n = strlen(s) + 1;
+    memcpy(*pos, s, n);
+    *pos += n;
+    return *pos - n;
+}
+
+/* A copy of d in one block of exactly the size it needs (the struct, then the arrays, then the
+ * strings), so that the thousands of parse results the sampler keeps cost what they hold.
+ * NULL when memory is short. */
+static sa_domxml *domxml_compact(const sa_domxml *d)
+{
+    size_t need = sizeof(sa_domxml) + d->n_disk * sizeof(sa_domxml_disk)
+                  + d->n_nic * sizeof(sa_domxml_nic) + str_need(d->os_type);
+    for (size_t i = 0; i < d->n_disk; i++) {
+        const sa_domxml_disk *k = &d->disk[i];
+        need += str_need(k->target) + str_need(k->source) + str_need(k->type) + str_need(k->device);
+    }
+    for (size_t i = 0; i < d->n_nic; i++) {
+        const sa_domxml_nic *k = &d->nic[i];
+        need += str_need(k->model) + str_need(k->type) + str_need(k->source) + str_need(k->target);
+    }
+    sa_domxml *c = malloc(need);
+    if (c == NULL)
+        return NULL;
+    *c = *d;
+    memset(&c->arena, 0, sizeof(c->arena));
+    sa_domxml_disk *disk = (sa_domxml_disk *)(c + 1);
+    sa_domxml_nic *nic = (sa_domxml_nic *)(disk + d->n_disk);
+    char *pos = (char *)(nic + d->n_nic);
+    for (size_t i = 0; i < d->n_disk; i++) {
+        disk[i].target = str_put(&pos, d->disk[i].target);
+        disk[i].source = str_put(&pos, d->disk[i].source);
+        disk[i].type = str_put(&pos, d->disk[i].type);
+        disk[i].device = str_put(&pos, d->disk[i].device);
+    }
+    for (size_t i = 0; i < d->n_nic; i++) {
+        nic[i] = d->nic[i];
+        nic[i].model = str_put(&pos, d->nic[i].model);
+        nic[i].type = str_put(&pos, d->nic[i].type);
+        nic[i].source = str_put(&pos, d->nic[i].source);
+        nic[i].target = str_put(&pos, d->nic[i].target);
+    }
+    c->os_type = str_put(&pos, d->os_type);
+    c->disk = d->n_disk ? disk : NULL;
+    c->nic = d->n_nic ? nic : NULL;
+    return c;
 }
 
 void sa_domxml_free(sa_domxml *d)

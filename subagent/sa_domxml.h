@@ -27,7 +27,7 @@ typedef struct {
 } sa_domxml_nic;
 
 typedef struct {
-    vs_arena arena;         /* owns everything below */
+    vs_arena arena;         /* while parsing: owns everything below; empty once compacted */
     const char *os_type;    /* <os><type>, "hvm"; "" when missing */
     uint32_t vcpus_max;     /* <vcpu>; 0 when missing */
     uint32_t vcpus_current; /* <vcpu current>, else vcpus_max */
@@ -49,6 +49,11 @@ sa_domxml *sa_domxml_parse(const char *xml, size_t len, char *err, size_t err_si
 
 /* Free a parse result; accepts NULL. */
 void sa_domxml_free(sa_domxml *d);
+
+/* A static copy of s when it is one of the common words of domain definitions ("", "hvm",
+ * "file", "disk", "virtio", "network", ...), else NULL: callers that keep many copies of such
+ * words point to these instead. */
+const char *sa_domxml_common(const char *s);
 
 /* The host CPU model of a capabilities document (capabilities/host/cpu/model) as a malloc'd
  * string; "" (malloc'd) when it names none; NULL when the text is not XML or memory is short. */

@@ -25,6 +25,10 @@
      | VIR_DOMAIN_STATS_VCPU | VIR_DOMAIN_STATS_INTERFACE | VIR_DOMAIN_STATS_BLOCK)
 
 /* A domain's facts from its XML, kept between samples. */
+/* State texts kept per sample: libvirt's states and reasons are small numbers. */
+#define STATE_TEXT_STATES 16
+#define STATE_TEXT_REASONS 32
+
 typedef struct {
     unsigned char uuid[SA_UUID_LEN];
     int32_t domain_id;  /* the domain ID (-1 inactive) when the XML was read */
@@ -60,7 +64,8 @@ typedef struct {
     int watching; /* prev is a sample of this connection: a VM seen starting started now */
     uuid_set autostart, persistent, managed;
     size_t memstats_asked, memstats_got; /* virDomainMemoryStats calls, and those with data */
-    cache_ent *cache;                    /* the cache this sample builds */
+    const char *state_text[STATE_TEXT_STATES][STATE_TEXT_REASONS]; /* see state_text() */
+    cache_ent *cache; /* the cache this sample builds */
     size_t n_cache;
     char *err;
     size_t err_size;
@@ -125,7 +130,20 @@ long sa_sample_find_uuid(const sa_snapshot *s, const unsigned char *uuid)
 /* An arena copy of s, "" for NULL. Never NULL unless memory is short. */
 static const char *snap_str(sample_ctx *c, const char *s)
 {
-    return vs_arena_strdup(&c->snap->arena, s);
+    const char *w = sa_domxml_common(s != NULL ? s : "");
+    return w != NULL ? w : vs_arena_strdup(&c->snap->arena, s);
+}
+
+/* The state text of (state, reason), made once per sample and shared by its VMs. */
+static const char *state_text(sample_ctx *c, int state, int reason)
+{
+    char buf[128];
+    if (state < 0 || state >= STATE_TEXT_STATES || reason < 0 || reason >= STATE_TEXT_REASONS)
+        return snap_str(c, sa_names_state_reason(state, reason, buf, sizeof(buf)));
+    const char **t = &c->state_text[state][reason];
+    if (*t == NULL)
+        *t = snap_str(c, sa_names_state_reason(state, reason, buf, sizeof(buf)));
+    return *t;
 }
 
 /* ---- the sampler ---- */
@@ -346,15 +364,12 @@ static void vm_resources(const vm_raw *r, const sa_domxml *x, sa_vm *vm)
 /* libvirt state and reason, vsVmOperState and the state text. -1 when memory is short. */
 static int vm_state(sample_ctx *c, const vm_raw *r, sa_vm *vm)
 {
-    char buf[64];
-
     vm->lv_state = (int)r->b.state;
     vm->lv_reason = (int)r->b.reason;
     vs_vm_facts f = { vm->lv_state, vm->lv_reason, vm->active, vm->persistent,
                       vm->has_managed_save };
     vm->oper_state = vs_vm_oper_state(&f);
-    vm->state_reason =
-        snap_str(c, sa_names_state_reason(vm->lv_state, vm->lv_reason, buf, sizeof(buf)));
+    vm->state_reason = state_text(c, vm->lv_state, vm->lv_reason);
     return vm->state_reason != NULL ? 0 : -1;
 }
 
