@@ -23,7 +23,8 @@ profile_perf() {
     shift 4
     perf record -F 2000 -g "$@" -o "$data" >"$W/perf-$label.log" 2>&1 &
     pid=$!
-    sleep 0.5
+    # perf writes its file's header once it is recording.
+    vs_wait_until 10 test -s "$data" || vs_fail "perf record did not start: $(cat "$W/perf-$label.log")"
     MIBDIRS=$BENCH_MIBDIRS snmptable -v2c -c public -m "$mib" -Cr 10 -Ci -CH -Cf '|' \
         "$VS_SNMPD_ADDR" "$table" >/dev/null
     for _ in 1 2 3; do
@@ -79,7 +80,9 @@ EOF
     before=$(wc -l <"$out")
     gdb -batch -p "$VS_SUBAGENT_PID" -ex 'call (int)malloc_info(0, (void *)stderr)' \
         >"$W/gdb.log" 2>&1 || true
-    sleep 0.5
+    # The report goes to the subagent's stderr: wait for its closing tag.
+    vs_wait_until 10 sh -c "tail -n +$((before + 1)) '$out' | grep -q '</malloc>'" \
+        || vs_fail "no malloc_info report in $out"
     say "  glibc arenas (malloc_info through gdb; 'free' is held by malloc, still resident):"
     tail -n +"$((before + 1))" "$out" | awk '
         /<heap nr=/ { split($0, a, "\""); nr = a[2]; sys = 0; free = 0; inheap = 1 }
