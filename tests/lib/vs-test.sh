@@ -178,19 +178,28 @@ vs__usec() {
     VS__USEC=$((10#${int:-0} * 1000000 + 10#${frac:0:6}))
 }
 
-# Poll CMD every 50 ms until it succeeds (0) or TIMEOUT seconds pass (1).
-vs_wait_until() {
-    local deadline
+# Poll CMD every 50 ms until it succeeds (0) or TIMEOUT seconds pass (1); with a PID, stop
+# early (2) when that process is gone. The one polling loop of the library.
+vs__poll() {
+    local pid=$2 deadline
     vs__usec "$1"
-    shift
+    shift 2
     vs__now
     deadline=$((VS__NOW + VS__USEC))
     while :; do
+        [ -z "$pid" ] || vs_pid_alive "$pid" || return 2
         "$@" >/dev/null 2>&1 && return 0
         vs__now
         [ "$VS__NOW" -lt "$deadline" ] || return 1
         sleep 0.05
     done
+}
+
+# Poll CMD every 50 ms until it succeeds (0) or TIMEOUT seconds pass (1).
+vs_wait_until() {
+    local timeout=$1
+    shift
+    vs__poll "$timeout" "" "$@"
 }
 
 # ---------------------------------------------------------------- requirements
@@ -408,18 +417,9 @@ vs__start_failed() {
 
 # Poll until CMD succeeds while daemon NAME lives: 0 ready, 1 timeout, 2 died.
 vs__wait_ready() {
-    local name=$1 pid=${VS__PID[$1]} deadline
+    local pid=${VS__PID[$1]}
     shift
-    vs__usec "$VS_START_TIMEOUT"
-    vs__now
-    deadline=$((VS__NOW + VS__USEC))
-    while :; do
-        vs_pid_alive "$pid" || return 2
-        "$@" >/dev/null 2>&1 && return 0
-        vs__now
-        [ "$VS__NOW" -lt "$deadline" ] || return 1
-        sleep 0.05
-    done
+    vs__poll "$VS_START_TIMEOUT" "$pid" "$@"
 }
 
 # Move a non-empty log FILE aside to FILE.1, FILE.2, ... and create it empty.
