@@ -177,6 +177,127 @@ int vs_vm_action_request(int action, const vs_vm_facts *f, vs_vm_op *op)
     }
 }
 
+/* RUNNING's reason after a STARTED or RESUMED event with this detail. */
+static int running_reason(int event, int detail)
+{
+    if (event == VIR_DOMAIN_EVENT_STARTED) {
+        switch (detail) {
+        case VIR_DOMAIN_EVENT_STARTED_BOOTED:
+            return VIR_DOMAIN_RUNNING_BOOTED;
+        case VIR_DOMAIN_EVENT_STARTED_MIGRATED:
+            return VIR_DOMAIN_RUNNING_MIGRATED;
+        case VIR_DOMAIN_EVENT_STARTED_RESTORED:
+            return VIR_DOMAIN_RUNNING_RESTORED;
+        case VIR_DOMAIN_EVENT_STARTED_FROM_SNAPSHOT:
+            return VIR_DOMAIN_RUNNING_FROM_SNAPSHOT;
+        case VIR_DOMAIN_EVENT_STARTED_WAKEUP:
+            return VIR_DOMAIN_RUNNING_WAKEUP;
+        default:
+            return VIR_DOMAIN_RUNNING_UNKNOWN;
+        }
+    }
+    switch (detail) {
+    case VIR_DOMAIN_EVENT_RESUMED_UNPAUSED:
+        return VIR_DOMAIN_RUNNING_UNPAUSED;
+    case VIR_DOMAIN_EVENT_RESUMED_MIGRATED:
+        return VIR_DOMAIN_RUNNING_MIGRATION_CANCELED;
+    case VIR_DOMAIN_EVENT_RESUMED_FROM_SNAPSHOT:
+        return VIR_DOMAIN_RUNNING_FROM_SNAPSHOT;
+    case VIR_DOMAIN_EVENT_RESUMED_POSTCOPY:
+        return VIR_DOMAIN_RUNNING_POSTCOPY;
+    default:
+        return VIR_DOMAIN_RUNNING_UNKNOWN;
+    }
+}
+
+/* PAUSED's reason after a SUSPENDED event with this detail. */
+static int paused_reason(int detail)
+{
+    switch (detail) {
+    case VIR_DOMAIN_EVENT_SUSPENDED_PAUSED:
+        return VIR_DOMAIN_PAUSED_USER;
+    case VIR_DOMAIN_EVENT_SUSPENDED_MIGRATED:
+        return VIR_DOMAIN_PAUSED_MIGRATION;
+    case VIR_DOMAIN_EVENT_SUSPENDED_IOERROR:
+        return VIR_DOMAIN_PAUSED_IOERROR;
+    case VIR_DOMAIN_EVENT_SUSPENDED_WATCHDOG:
+        return VIR_DOMAIN_PAUSED_WATCHDOG;
+    case VIR_DOMAIN_EVENT_SUSPENDED_RESTORED:
+    case VIR_DOMAIN_EVENT_SUSPENDED_FROM_SNAPSHOT:
+        return VIR_DOMAIN_PAUSED_FROM_SNAPSHOT;
+    case VIR_DOMAIN_EVENT_SUSPENDED_API_ERROR:
+        return VIR_DOMAIN_PAUSED_UNKNOWN;
+    case VIR_DOMAIN_EVENT_SUSPENDED_POSTCOPY:
+        return VIR_DOMAIN_PAUSED_POSTCOPY;
+    case VIR_DOMAIN_EVENT_SUSPENDED_POSTCOPY_FAILED:
+        return VIR_DOMAIN_PAUSED_POSTCOPY_FAILED;
+    default:
+        return VIR_DOMAIN_PAUSED_UNKNOWN;
+    }
+}
+
+/* SHUTOFF's reason after a STOPPED event with this detail. */
+static int shutoff_reason(int detail)
+{
+    switch (detail) {
+    case VIR_DOMAIN_EVENT_STOPPED_SHUTDOWN:
+        return VIR_DOMAIN_SHUTOFF_SHUTDOWN;
+    case VIR_DOMAIN_EVENT_STOPPED_DESTROYED:
+        return VIR_DOMAIN_SHUTOFF_DESTROYED;
+    case VIR_DOMAIN_EVENT_STOPPED_CRASHED:
+        return VIR_DOMAIN_SHUTOFF_CRASHED;
+    case VIR_DOMAIN_EVENT_STOPPED_MIGRATED:
+        return VIR_DOMAIN_SHUTOFF_MIGRATED;
+    case VIR_DOMAIN_EVENT_STOPPED_SAVED:
+        return VIR_DOMAIN_SHUTOFF_SAVED;
+    case VIR_DOMAIN_EVENT_STOPPED_FAILED:
+        return VIR_DOMAIN_SHUTOFF_FAILED;
+    case VIR_DOMAIN_EVENT_STOPPED_FROM_SNAPSHOT:
+        return VIR_DOMAIN_SHUTOFF_FROM_SNAPSHOT;
+    default:
+        return VIR_DOMAIN_SHUTOFF_UNKNOWN;
+    }
+}
+
+int vs_vm_event_state(int event, int detail, vs_vm_facts *f)
+{
+    f->has_managed_save = 0;
+    switch (event) {
+    case VIR_DOMAIN_EVENT_STARTED:
+    case VIR_DOMAIN_EVENT_RESUMED:
+        f->state = VIR_DOMAIN_RUNNING;
+        f->reason = running_reason(event, detail);
+        f->active = 1;
+        return 0;
+    case VIR_DOMAIN_EVENT_SUSPENDED:
+        f->state = VIR_DOMAIN_PAUSED;
+        f->reason = paused_reason(detail);
+        f->active = 1;
+        return 0;
+    case VIR_DOMAIN_EVENT_STOPPED:
+        f->state = VIR_DOMAIN_SHUTOFF;
+        f->reason = shutoff_reason(detail);
+        f->active = 0;
+        f->has_managed_save = detail == VIR_DOMAIN_EVENT_STOPPED_SAVED && f->persistent;
+        return 0;
+    case VIR_DOMAIN_EVENT_PMSUSPENDED:
+        if (detail != VIR_DOMAIN_EVENT_PMSUSPENDED_MEMORY)
+            return -1;
+        f->state = VIR_DOMAIN_PMSUSPENDED;
+        f->reason = VIR_DOMAIN_PMSUSPENDED_UNKNOWN;
+        f->active = 1;
+        return 0;
+    case VIR_DOMAIN_EVENT_CRASHED:
+        f->state = VIR_DOMAIN_CRASHED;
+        f->reason = detail == VIR_DOMAIN_EVENT_CRASHED_PANICKED ? VIR_DOMAIN_CRASHED_PANICKED
+                                                                : VIR_DOMAIN_CRASHED_UNKNOWN;
+        f->active = 1;
+        return 0;
+    default:
+        return -1;
+    }
+}
+
 const char *vs_vm_op_name(vs_vm_op op)
 {
     switch (op) {

@@ -45,6 +45,14 @@ int vs_vm_admin_request(int admin_state, const vs_vm_facts *f, vs_vm_op *op);
 /* As vs_vm_admin_request, for a write of action (VS_VM_ACTION_*) to vsVmAction. */
 int vs_vm_action_request(int action, const vs_vm_facts *f, vs_vm_op *op);
 
+/* The state a lifecycle event (virDomainEventType event with its detail) leaves the VM in,
+ * as libvirt would report it afterwards: f->state, f->reason and f->active are set (a
+ * STOPPED event with detail SAVED also sets has_managed_save when the VM is persistent, as
+ * f->persistent says on entry). Returns 0, or -1 for an event that is not a change of state
+ * (DEFINED, UNDEFINED, SHUTDOWN, which a STOPPED event follows, PMSUSPENDED to disk, which
+ * one also follows, and anything unknown). */
+int vs_vm_event_state(int event, int detail, vs_vm_facts *f);
+
 /* The libvirt API name(s) of an operation, for result texts and logs. */
 const char *vs_vm_op_name(vs_vm_op op);
 

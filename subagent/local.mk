@@ -4,7 +4,8 @@ noinst_LIBRARIES += subagent/libsasnmp.a
 subagent_libsasnmp_a_SOURCES = \
 	subagent/sa_table.c subagent/sa_table.h \
 	subagent/sa_mib.c subagent/sa_mib.h subagent/sa_mib_int.h \
-	subagent/sa_mib_vm.c subagent/sa_mib_dev.c
+	subagent/sa_mib_vm.c subagent/sa_mib_dev.c subagent/sa_mib_set.c \
+	subagent/sa_notify.c subagent/sa_notify.h
 nodist_subagent_libsasnmp_a_SOURCES = lib/vs_mib.h
 subagent_libsasnmp_a_CFLAGS = $(AM_CFLAGS) $(NETSNMP_AGENT_CFLAGS) $(LIBVIRT_CFLAGS)
 subagent_libsasnmp_a_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/subagent
@@ -16,8 +17,9 @@ tests_unit_check_sa_table_SOURCES = tests/unit/check_sa_table.c subagent/sa_snap
 nodist_tests_unit_check_sa_table_SOURCES = lib/vs_mib.h
 tests_unit_check_sa_table_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/subagent
 tests_unit_check_sa_table_CFLAGS = $(VS_UNIT_CFLAGS) $(NETSNMP_AGENT_CFLAGS)
-tests_unit_check_sa_table_LDADD = subagent/libsasnmp.a lib/libvirtsight.a $(CHECK_LIBS) \
-	$(NETSNMP_AGENT_LIBS)
+tests_unit_check_sa_table_LDADD = subagent/libsasnmp.a subagent/libsasampler.a \
+	lib/libvirtsight.a $(CHECK_LIBS) $(NETSNMP_AGENT_LIBS) $(LIBVIRT_LIBS) $(LIBXML_LIBS) \
+	-lpthread
 
 # The daemon.
 sbin_PROGRAMS = subagent/virtsight-subagent

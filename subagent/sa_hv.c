@@ -44,8 +44,13 @@ struct sa_hv {
     pthread_mutex_t lock;
     pthread_cond_t cond; /* on CLOCK_MONOTONIC */
     sa_snapshot *mailbox;
+    sa_event *events, **events_tail;   /* received, not yet taken */
+    uint64_t event_seq;                /* events received so far */
+    sa_ctl_job *jobs, **jobs_tail;     /* submitted, not yet carried out */
+    sa_ctl_job *posted, **posted_tail; /* carried out and posted, not yet taken */
     int stopping, poked, exited, orphaned;
     atomic_int conn_lost; /* close callback: reason + 1, 0 while the connection is fine */
+    atomic_int online;    /* connected and not reported lost */
 
     /* The caller's. */
     pthread_t thread;
@@ -53,7 +58,9 @@ struct sa_hv {
 
     /* The sampler thread's own. */
     virConnectPtr conn;
-    sa_snapshot *prev; /* the last snapshot posted */
+    int event_cb;                  /* lifecycle callback ID, -1 when none */
+    sa_ctl_job *done, **done_tail; /* carried out, to go with the next post */
+    sa_snapshot *prev;             /* the last snapshot posted */
     char *last_error;
     time_t last_error_time;
     time_t connected_since;
@@ -62,37 +69,58 @@ struct sa_hv {
 
 /* ---- the mailbox ---- */
 
-/* Hand s (the caller's reference) to the SNMP thread and keep it as the previous snapshot. */
-static void hv_post(sa_hv *hv, sa_snapshot *s)
+/* Wake the SNMP thread (under hv->lock). */
+static void hv_wake_snmp(sa_hv *hv)
 {
     static const char byte = 1;
+    ssize_t n;
+    do {
+        n = write(hv->wake_fd, &byte, 1);
+    } while (n < 0 && errno == EINTR);
+    if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
+        VS_LOG(VS_LOG_ERR, hv->name, "cannot wake the SNMP thread: %s", strerror(errno));
+}
+
+/* Hand s (the caller's reference; may be NULL) and the jobs carried out since the last post
+ * to the SNMP thread, and keep s as the previous snapshot. */
+static void hv_post(sa_hv *hv, sa_snapshot *s)
+{
     sa_snapshot *old = NULL;
 
-    sa_snapshot_ref(s);
+    if (s != NULL)
+        sa_snapshot_ref(s);
     pthread_mutex_lock(&hv->lock);
-    if (!hv->stopping) {
+    if (hv->done != NULL) {
+        *hv->posted_tail = hv->done;
+        hv->posted_tail = hv->done_tail;
+        hv->done = NULL;
+        hv->done_tail = &hv->done;
+    }
+    if (s != NULL) {
         old = hv->mailbox;
         hv->mailbox = s;
-        ssize_t n;
-        do {
-            n = write(hv->wake_fd, &byte, 1);
-        } while (n < 0 && errno == EINTR);
-        if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
-            VS_LOG(VS_LOG_ERR, hv->name, "cannot wake the SNMP thread: %s", strerror(errno));
-    } else {
-        old = s;
     }
+    if (!hv->stopping)
+        hv_wake_snmp(hv);
     pthread_mutex_unlock(&hv->lock);
+    if (s == NULL)
+        return;
     sa_snapshot_unref(old);
     sa_snapshot_unref(hv->prev);
     hv->prev = s;
 }
 
-sa_snapshot *sa_hv_take(sa_hv *hv)
+sa_snapshot *sa_hv_take(sa_hv *hv, sa_event **events, sa_ctl_job **done)
 {
     pthread_mutex_lock(&hv->lock);
     sa_snapshot *s = hv->mailbox;
     hv->mailbox = NULL;
+    *events = hv->events;
+    hv->events = NULL;
+    hv->events_tail = &hv->events;
+    *done = hv->posted;
+    hv->posted = NULL;
+    hv->posted_tail = &hv->posted;
     pthread_mutex_unlock(&hv->lock);
     return s;
 }
@@ -103,6 +131,55 @@ void sa_hv_poke(sa_hv *hv)
     hv->poked = 1;
     pthread_cond_signal(&hv->cond);
     pthread_mutex_unlock(&hv->lock);
+}
+
+void sa_hv_submit(sa_hv *hv, sa_ctl_job *job)
+{
+    job->next = NULL;
+    pthread_mutex_lock(&hv->lock);
+    *hv->jobs_tail = job;
+    hv->jobs_tail = &job->next;
+    pthread_cond_signal(&hv->cond);
+    pthread_mutex_unlock(&hv->lock);
+}
+
+int sa_hv_online(sa_hv *hv)
+{
+    return atomic_load(&hv->online) && !atomic_load(&hv->conn_lost);
+}
+
+void sa_event_free_list(sa_event *ev)
+{
+    while (ev != NULL) {
+        sa_event *next = ev->next;
+        free(ev);
+        ev = next;
+    }
+}
+
+/* Carry out every job submitted so far (on the current connection, or failing them when there
+ * is none); they go with the next post. Returns how many there were. */
+static size_t hv_run_jobs(sa_hv *hv)
+{
+    size_t n = 0;
+    pthread_mutex_lock(&hv->lock);
+    sa_ctl_job *job = hv->jobs;
+    hv->jobs = NULL;
+    hv->jobs_tail = &hv->jobs;
+    pthread_mutex_unlock(&hv->lock);
+    while (job != NULL) {
+        sa_ctl_job *next = job->next;
+        sa_ctl_run(hv->conn, job);
+        if (job->failed)
+            VS_LOG(VS_LOG_INFO, hv->name, "a request for VM %d failed: %s", (int)job->vm_index,
+                   job->error);
+        job->next = NULL;
+        *hv->done_tail = job;
+        hv->done_tail = &job->next;
+        job = next;
+        n++;
+    }
+    return n;
 }
 
 /* Wait up to seconds, or less when asked to stop, or (if wakeable) poked or the connection is
@@ -119,7 +196,8 @@ static void hv_wait(sa_hv *hv, double seconds, int wakeable)
         ts.tv_nsec -= 1000000000L;
     }
     pthread_mutex_lock(&hv->lock);
-    while (!hv->stopping && !(wakeable && (hv->poked || atomic_load(&hv->conn_lost)))) {
+    while (!hv->stopping && hv->jobs == NULL
+           && !(wakeable && (hv->poked || atomic_load(&hv->conn_lost)))) {
         if (pthread_cond_timedwait(&hv->cond, &hv->lock, &ts) == ETIMEDOUT)
             break;
     }
@@ -223,16 +301,48 @@ static void hv_close_cb(virConnectPtr conn, int reason, void *opaque)
 
     (void)conn;
     atomic_store(&hv->conn_lost, reason + 1);
+    atomic_store(&hv->online, 0);
     pthread_mutex_lock(&hv->lock);
     pthread_cond_signal(&hv->cond);
     pthread_mutex_unlock(&hv->lock);
 }
 
+/* libvirt's lifecycle callback (event loop thread): queue the event for the SNMP thread, wake
+ * it, and ask the sampler for a fresh sample. */
+static int hv_event_cb(virConnectPtr conn, virDomainPtr dom, int event, int detail, void *opaque)
+{
+    sa_hv *hv = opaque;
+    sa_event *ev = calloc(1, sizeof(*ev));
+
+    (void)conn;
+    if (ev == NULL || virDomainGetUUID(dom, ev->uuid) < 0) {
+        VS_LOG(VS_LOG_ERR, hv->name, "cannot queue a lifecycle event (out of memory)");
+        free(ev);
+        return 0;
+    }
+    ev->event = event;
+    ev->detail = detail;
+    pthread_mutex_lock(&hv->lock);
+    ev->seq = ++hv->event_seq;
+    *hv->events_tail = ev;
+    hv->events_tail = &ev->next;
+    hv->poked = 1;
+    pthread_cond_signal(&hv->cond);
+    if (!hv->stopping)
+        hv_wake_snmp(hv);
+    pthread_mutex_unlock(&hv->lock);
+    return 0;
+}
+
 /* Close the connection, if any. */
 static void hv_disconnect(sa_hv *hv)
 {
+    atomic_store(&hv->online, 0);
     if (hv->conn == NULL)
         return;
+    if (hv->event_cb >= 0)
+        virConnectDomainEventDeregisterAny(hv->conn, hv->event_cb);
+    hv->event_cb = -1;
     virConnectUnregisterCloseCallback(hv->conn, hv_close_cb);
     virConnectClose(hv->conn);
     hv->conn = NULL;
@@ -291,7 +401,15 @@ static int hv_connect(sa_hv *hv)
     atomic_store(&hv->conn_lost, 0);
     if (virConnectRegisterCloseCallback(conn, hv_close_cb, hv, NULL) < 0)
         VS_LOG(VS_LOG_DEBUG, hv->name, "no close callback: %s", virGetLastErrorMessage());
+    hv->event_cb =
+        virConnectDomainEventRegisterAny(conn, NULL, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+                                         VIR_DOMAIN_EVENT_CALLBACK(hv_event_cb), hv, NULL);
+    if (hv->event_cb < 0)
+        VS_LOG(VS_LOG_INFO, hv->name,
+               "no lifecycle events (%s): state changes are seen at each sample",
+               virGetLastErrorMessage());
     hv->conn = conn;
+    atomic_store(&hv->online, 1);
     hv->connected_since = time(NULL);
     sa_sampler_reset(hv->sampler);
     VS_LOG(VS_LOG_INFO, hv->name, "connected to %s", hv->uri_public);
@@ -309,6 +427,9 @@ static int hv_sample(sa_hv *hv)
         sa_snapshot *s = hv_snapshot_new(hv, VS_HV_CONN_STATE_CONNECTED);
         if (s == NULL)
             return -1;
+        pthread_mutex_lock(&hv->lock);
+        s->event_seq = hv->event_seq;
+        pthread_mutex_unlock(&hv->lock);
         if (sa_sample_take(hv->sampler, hv->conn, hv->prev, s, err, sizeof(err)) == 0) {
             vs_complain_release(&hv->down, VS_LOG_NOTICE, hv->name, "connected to %s again",
                                 hv->uri_public);
@@ -336,10 +457,13 @@ static void *hv_main(void *arg)
     hv_post_state(hv, VS_HV_CONN_STATE_CONNECTING);
     while (!hv_stopping(hv)) {
         if (hv->conn == NULL && hv_connect(hv) < 0) {
+            hv_run_jobs(hv); /* fails them: not connected */
             hv_post_state(hv, VS_HV_CONN_STATE_DISCONNECTED);
         } else {
-            /* Samples start every refresh interval, however long each takes. */
+            /* Samples start every refresh interval, however long each takes; jobs run
+             * first, and a poke (a job, an event) starts the next sample at once. */
             double started = vs_log_now();
+            hv_run_jobs(hv);
             if (hv_sample(hv) == 0) {
                 double left = hv->interval - (vs_log_now() - started);
                 delay = BACKOFF_FIRST;
@@ -347,7 +471,14 @@ static void *hv_main(void *arg)
                 continue;
             }
         }
-        hv_wait(hv, delay, 0);
+        /* Back off before connecting again; a job submitted meanwhile is refused at once
+         * rather than left waiting. */
+        double until = vs_log_now() + delay;
+        for (double left = delay; left > 0 && !hv_stopping(hv); left = until - vs_log_now()) {
+            hv_wait(hv, left, 0);
+            if (hv_run_jobs(hv) > 0)
+                hv_post(hv, NULL);
+        }
         delay = delay * 2 > BACKOFF_MAX ? BACKOFF_MAX : delay * 2;
     }
     hv_disconnect(hv);
@@ -425,6 +556,10 @@ void sa_hv_stop(sa_hv *hv, double timeout_s)
 
 static void hv_destroy(sa_hv *hv)
 {
+    sa_ctl_free_list(hv->jobs);
+    sa_ctl_free_list(hv->done);
+    sa_ctl_free_list(hv->posted);
+    sa_event_free_list(hv->events);
     sa_snapshot_unref(hv->mailbox);
     sa_snapshot_unref(hv->prev);
     sa_sampler_free(hv->sampler);
@@ -486,6 +621,12 @@ sa_hv *sa_hv_new(const sa_hv_conf *conf, const sa_hv_opts *opts, int wake_fd)
     hv->interval = opts->refresh_interval > 0 ? opts->refresh_interval : 1;
     hv->wake_fd = wake_fd;
     atomic_init(&hv->conn_lost, 0);
+    atomic_init(&hv->online, 0);
+    hv->event_cb = -1;
+    hv->events_tail = &hv->events;
+    hv->jobs_tail = &hv->jobs;
+    hv->done_tail = &hv->done;
+    hv->posted_tail = &hv->posted;
     hv->name = strdup(conf->name);
     hv->uri_public = sa_names_uri_public(conf->uri);
     if (hv->name == NULL || hv->uri_public == NULL

@@ -5,7 +5,19 @@
 
 #include <stdint.h>
 
+#include "sa_ctl.h"
 #include "sa_snapshot.h"
+
+/* A libvirt lifecycle event of one of the hypervisor's VMs, as received. */
+typedef struct sa_event {
+    struct sa_event *next;
+    uint64_t seq; /* numbered from 1 in order of arrival, per hypervisor */
+    unsigned char uuid[SA_UUID_LEN];
+    int event, detail; /* virDomainEventType and its detail */
+} sa_event;
+
+/* Free a list of events; accepts NULL. */
+void sa_event_free_list(sa_event *ev);
 
 typedef struct {
     const char *name; /* from "hypervisor NAME URI"; copied */
@@ -31,9 +43,19 @@ sa_hv *sa_hv_new(const sa_hv_conf *conf, const sa_hv_opts *opts, int wake_fd);
  * with conn_state disconnected and no VMs). Returns 0, or -1 having logged why. */
 int sa_hv_start(sa_hv *hv);
 
-/* The newest snapshot posted since the last call, or NULL; the caller owns its reference.
- * Called by the SNMP thread only. */
-sa_snapshot *sa_hv_take(sa_hv *hv);
+/* What the hypervisor's thread posted since the last call (SNMP thread only): the newest
+ * snapshot, or NULL (the caller owns its reference); in *events, the lifecycle events
+ * received since, in order; in *done, the jobs carried out since, in order (the snapshot, when
+ * there is one, was sampled after them). The caller owns both lists. Every event numbered up
+ * to the snapshot's event_seq is in *events or was in an earlier call's. */
+sa_snapshot *sa_hv_take(sa_hv *hv, sa_event **events, sa_ctl_job **done);
+
+/* Hand a job to the hypervisor's thread (SNMP thread; the thread owns it from now on and
+ * hands it back through sa_hv_take). Never waits for libvirt. */
+void sa_hv_submit(sa_hv *hv, sa_ctl_job *job);
+
+/* Whether the hypervisor is connected now (its connection open and not reported lost). */
+int sa_hv_online(sa_hv *hv);
 
 /* Ask for a sample as soon as the thread is free (after a control request). */
 void sa_hv_poke(sa_hv *hv);

@@ -18,10 +18,12 @@
 #include <net-snmp/agent/net-snmp-agent-includes.h>
 
 #include "sa_config.h"
+#include "sa_ctl.h"
 #include "sa_hv.h"
 #include "sa_log.h"
 #include "sa_mib.h"
 #include "sa_names.h"
+#include "sa_notify.h"
 #include "vs_log.h"
 #include "vs_mib.h"
 
@@ -43,9 +45,11 @@ typedef struct {
     sa_hv *hv[SA_CONFIG_MAX_HV];               /* by ascending hv_index */
     const sa_snapshot *snap[SA_CONFIG_MAX_HV]; /* current snapshot of each */
     sa_view view;
-    sa_notify_state notify;
+    sa_mib_control control;
     int wake[2];
 } sa_state;
+
+static sa_state *state; /* for the SET hooks */
 
 static volatile sig_atomic_t stop_signal;
 
@@ -183,7 +187,22 @@ static void on_signal(int sig)
     errno = saved;
 }
 
-/* The wake-up pipe is readable: take the newest snapshot of each hypervisor. */
+/* Jobs came back from hypervisor i: record their outcomes, notify the failures. */
+static void jobs_done(sa_state *st, size_t i, sa_ctl_job *done)
+{
+    while (done != NULL) {
+        sa_ctl_job *next = done->next;
+        const sa_ctl_result *r = sa_ctl_result_done(done);
+        if (done->failed)
+            sa_notify_admin_failed(st->snap[i], done, r != NULL ? r->text : done->error);
+        free(done);
+        done = next;
+    }
+}
+
+/* The wake-up pipe is readable: take what each hypervisor posted. Events first (they are
+ * checked against the snapshot they came after), then the newest snapshot, then the jobs
+ * carried out before it was sampled. */
 static void on_wake(int fd, void *data)
 {
     sa_state *st = data;
@@ -191,12 +210,27 @@ static void on_wake(int fd, void *data)
     while (read(fd, buf, sizeof(buf)) > 0) {
     }
     for (size_t i = 0; i < st->cfg.n_hv; i++) {
-        sa_snapshot *s = sa_hv_take(st->hv[i]);
-        if (s == NULL)
-            continue;
-        sa_snapshot_unref((sa_snapshot *)st->snap[i]);
-        st->snap[i] = s;
+        sa_event *events;
+        sa_ctl_job *done;
+        sa_snapshot *s = sa_hv_take(st->hv[i], &events, &done);
+        sa_notify_events(i, st->snap[i], events);
+        if (s != NULL) {
+            sa_notify_snapshot(i, st->snap[i], s);
+            sa_snapshot_unref((sa_snapshot *)st->snap[i]);
+            st->snap[i] = s;
+        }
+        jobs_done(st, i, done);
     }
+}
+
+static int hook_online(size_t hv)
+{
+    return sa_hv_online(state->hv[hv]);
+}
+
+static void hook_submit(size_t hv, sa_ctl_job *job)
+{
+    sa_hv_submit(state->hv[hv], job);
 }
 
 /* The snapshot served before a hypervisor's first sample: its identity, "connecting". */
@@ -242,6 +276,7 @@ static int hypervisors_create(sa_state *st)
             VS_LOG(VS_LOG_ERR, sorted[i].name, "Cannot set up this hypervisor.");
             return -1;
         }
+        sa_notify_snapshot(i, NULL, st->snap[i]);
     }
     st->view.hv = st->snap;
     st->view.n_hv = st->cfg.n_hv;
@@ -314,6 +349,9 @@ static void state_free(sa_state *st)
         sa_hv_free(st->hv[i]);
         sa_snapshot_unref((sa_snapshot *)st->snap[i]);
     }
+    sa_notify_shutdown();
+    sa_mib_set_free();
+    sa_ctl_result_clear();
     sa_config_free(&st->cfg);
 }
 
@@ -339,6 +377,7 @@ static int agent_init(sa_state *st, const sa_options *o, int list_directives)
     netsnmp_ds_set_int(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_AGENTX_PING_INTERVAL,
                        PING_INTERVAL);
     sa_config_register(&st->cfg);
+    sa_notify_watch_master();
     if (list_directives) {
         read_config_print_usage("  ");
         return 1;
@@ -377,7 +416,14 @@ int main(int argc, char **argv)
         sa_config_free(&st.cfg);
         return 1;
     }
-    st.notify = (sa_notify_state){ 1, 1, 1, 1, 1, st.cfg.hold_down, 0, 0, 0 };
+    if (sa_notify_init(st.cfg.state_dir, st.cfg.hold_down, st.cfg.n_hv) < 0) {
+        snmp_shutdown(APP);
+        sa_notify_shutdown();
+        sa_config_free(&st.cfg);
+        return 1;
+    }
+    state = &st;
+    st.control = (sa_mib_control){ st.cfg.power_control, hook_online, hook_submit };
     if (!o.foreground && netsnmp_daemonize(1, snmp_stderrlog_status()) != 0) {
         fprintf(stderr, APP ": cannot run as a daemon.\n");
         return 1;
@@ -394,12 +440,14 @@ int main(int argc, char **argv)
     if (hypervisors_create(&st) < 0 || threads_start(&st) < 0) {
         rc = 1;
     } else {
-        sa_mib_set_view(&st.view, &st.notify);
+        sa_mib_set_view(&st.view, sa_notify_control());
+        sa_mib_set_control(&st.control);
         VS_LOG(VS_LOG_NOTICE, NULL, APP " " PACKAGE_VERSION " serving %zu hypervisor%s.",
                st.cfg.n_hv, st.cfg.n_hv == 1 ? "" : "s");
         rc = serve();
     }
     sa_mib_set_view(NULL, NULL);
+    sa_mib_set_control(NULL);
     state_free(&st);
     snmp_shutdown(APP);
     if (pid_file != NULL)

@@ -26,6 +26,11 @@ void sa_mib_set_view(const sa_view *view, const sa_notify_state *notify)
     cur_notify = notify;
 }
 
+const sa_view *sa_mib_view(void)
+{
+    return cur_view;
+}
+
 size_t sa_mib_date_and_time(time_t t, unsigned char *buf)
 {
     struct tm tm;
@@ -226,7 +231,7 @@ static size_t table_root_len(const sa_table *t)
 }
 
 /* GET of name: the table whose subtree holds it answers; anything else has no such object. */
-static int mib_get(const oid *name, size_t len, sa_value *val)
+int sa_mib_get(const oid *name, size_t len, sa_value *val)
 {
     for (size_t i = 0; i < N_TABLES; i++) {
         const sa_table *t = all_tables[i];
@@ -247,12 +252,17 @@ static int mib_getnext(const oid *name, size_t len, oid *out, size_t *out_len, s
     return -1;
 }
 
-/* The handler of the whole module: GET and GETNEXT from the current view. */
+/* The handler of the whole module: GET and GETNEXT from the current view; SETs in
+ * sa_mib_set.c. */
 static int mib_handler(netsnmp_mib_handler *handler, netsnmp_handler_registration *reginfo,
                        netsnmp_agent_request_info *reqinfo, netsnmp_request_info *requests)
 {
     (void)handler;
     (void)reginfo;
+    if (reqinfo->mode != MODE_GET && reqinfo->mode != MODE_GETNEXT) {
+        sa_mib_set(reqinfo, requests);
+        return SNMP_ERR_NOERROR;
+    }
     for (netsnmp_request_info *r = requests; r != NULL; r = r->next) {
         netsnmp_variable_list *vb = r->requestvb;
         sa_value val;
@@ -261,20 +271,18 @@ static int mib_handler(netsnmp_mib_handler *handler, netsnmp_handler_registratio
         if (r->processed)
             continue;
         if (reqinfo->mode == MODE_GET) {
-            int rc = mib_get(vb->name, vb->name_length, &val);
+            int rc = sa_mib_get(vb->name, vb->name_length, &val);
             if (rc != 0)
                 netsnmp_set_request_error(reqinfo, r, rc);
             else
                 value_to_varbind(vb, &val);
-        } else if (reqinfo->mode == MODE_GETNEXT) {
+        } else {
             /* Nothing after the name here: leave the varbind alone and the agent goes on
              * to the next registration. */
             if (mib_getnext(vb->name, vb->name_length, out, &out_len, &val) == 0) {
                 snmp_set_var_objid(vb, out, out_len);
                 value_to_varbind(vb, &val);
             }
-        } else {
-            netsnmp_set_request_error(reqinfo, r, SNMP_ERR_NOTWRITABLE);
         }
     }
     return SNMP_ERR_NOERROR;
@@ -287,7 +295,7 @@ int sa_mib_register(void)
 {
     static const oid root[] = { VS_OID_VIRTSIGHT_MIB };
     netsnmp_handler_registration *reg = netsnmp_create_handler_registration(
-        "virtsightMIB", mib_handler, root, VS_OID_VIRTSIGHT_MIB_LEN, HANDLER_CAN_RONLY);
+        "virtsightMIB", mib_handler, root, VS_OID_VIRTSIGHT_MIB_LEN, HANDLER_CAN_RWRITE);
     if (reg == NULL || netsnmp_register_handler(reg) != MIB_REGISTERED_OK) {
         VS_LOG(VS_LOG_ERR, NULL, "Cannot register VIRTSIGHT-MIB with the agent library.");
         return -1;

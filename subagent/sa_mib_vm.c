@@ -5,6 +5,7 @@
 #include <net-snmp/net-snmp-includes.h>
 #include <net-snmp/agent/net-snmp-agent-includes.h>
 
+#include "sa_ctl.h"
 #include "sa_mib_int.h"
 #include "vs_mib.h"
 #include "vs_vmstate.h"
@@ -15,8 +16,29 @@ static long truth(int b)
     return b ? VS_VM_PERSISTENT_TRUE : VS_VM_PERSISTENT_FALSE;
 }
 
+/* The outcome columns and vsVmAdminState, which a pending request changes. */
+static int vm_cell_admin(int32_t hv_index, const sa_vm *vm, unsigned col, sa_value *v)
+{
+    const sa_ctl_result *r = sa_ctl_result_find(hv_index, vm->index);
+    int status = r != NULL ? r->status : VS_VM_ADMIN_RESULT_STATUS_NONE;
+
+    switch (col) {
+    case VS_COL_VM_ADMIN_STATE:
+        if (status == VS_VM_ADMIN_RESULT_STATUS_PENDING && r->pending_admin != 0)
+            return v_num(v, VS_TYPE_VM_ADMIN_STATE, r->pending_admin);
+        return v_num(v, VS_TYPE_VM_ADMIN_STATE, vs_vm_admin_state_read(vm->oper_state, vm->active));
+    case VS_COL_VM_ADMIN_RESULT_STATUS:
+        return v_num(v, VS_TYPE_VM_ADMIN_RESULT_STATUS, status);
+    case VS_COL_VM_ADMIN_RESULT_TEXT:
+        return v_str(v, status != VS_VM_ADMIN_RESULT_STATUS_NONE ? r->text : "",
+                     VS_SIZE_VM_ADMIN_RESULT_TEXT_MAX);
+    default: /* vsVmAdminResultTime: absent while the status is none(1) */
+        return status != VS_VM_ADMIN_RESULT_STATUS_NONE ? v_time(v, r->time) : 1;
+    }
+}
+
 /* Columns that only describe identity and state. */
-static int vm_cell_state(const sa_vm *vm, unsigned col, sa_value *v)
+static int vm_cell_state(int32_t hv_index, const sa_vm *vm, unsigned col, sa_value *v)
 {
     switch (col) {
     case VS_COL_VM_NAME:
@@ -37,24 +59,18 @@ static int vm_cell_state(const sa_vm *vm, unsigned col, sa_value *v)
         return v_num(v, VS_TYPE_VM_LIBVIRT_STATE, vm->lv_state);
     case VS_COL_VM_LIBVIRT_REASON:
         return v_num(v, VS_TYPE_VM_LIBVIRT_REASON, vm->lv_reason);
-    case VS_COL_VM_ADMIN_STATE:
-        return v_num(v, VS_TYPE_VM_ADMIN_STATE, vs_vm_admin_state_read(vm->oper_state, vm->active));
     case VS_COL_VM_ACTION:
         return v_num(v, VS_TYPE_VM_ACTION, VS_VM_ACTION_NONE);
     case VS_COL_VM_AUTOSTART:
         return vm->has & SA_VM_HAS_AUTOSTART ? v_num(v, VS_TYPE_VM_AUTOSTART, truth(vm->autostart))
                                              : 1;
-    case VS_COL_VM_ADMIN_RESULT_STATUS:
-        return v_num(v, VS_TYPE_VM_ADMIN_RESULT_STATUS, VS_VM_ADMIN_RESULT_STATUS_NONE);
-    case VS_COL_VM_ADMIN_RESULT_TEXT:
-        return v_str(v, "", VS_SIZE_VM_ADMIN_RESULT_TEXT_MAX);
-    default: /* vsVmAdminResultTime: absent while the status is none(1) */
-        return 1;
+    default:
+        return vm_cell_admin(hv_index, vm, col, v);
     }
 }
 
 /* Columns of resources and counters. */
-static int vm_cell_resources(const sa_vm *vm, unsigned col, sa_value *v)
+static int vm_cell_resources(int32_t hv_index, const sa_vm *vm, unsigned col, sa_value *v)
 {
     unsigned h = vm->has;
 
@@ -84,13 +100,14 @@ static int vm_cell_resources(const sa_vm *vm, unsigned col, sa_value *v)
     case VS_COL_VM_DISCONTINUITY_TIME:
         return v_time(v, vm->discontinuity);
     default:
-        return vm_cell_state(vm, col, v);
+        return vm_cell_state(hv_index, vm, col, v);
     }
 }
 
 static int vm_cell(const sa_cursor *c, unsigned col, sa_value *v)
 {
-    return vm_cell_resources(&sa_cursor_hv(c)->vm[c->l1], col, v);
+    const sa_snapshot *s = sa_cursor_hv(c);
+    return vm_cell_resources(s->hv_index, &s->vm[c->l1], col, v);
 }
 
 static const oid vm_entry[] = { VS_OID_VM_ENTRY };

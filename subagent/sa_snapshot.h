@@ -165,6 +165,10 @@ typedef struct sa_snapshot {
     uint64_t node_cpu_total_ns; /* host CPU time, all CPUs */
     int has_node_cpu_raw;
 
+    /* The number of lifecycle events the hypervisor's thread had received when this sample
+     * started: events numbered up to this are reflected in it. */
+    uint64_t event_seq;
+
     uint32_t vm_count, vm_active, vm_running;
     const sa_vm *vm; /* sorted by index, ascending; none while not connected */
     size_t n_vm;

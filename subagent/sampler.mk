@@ -3,6 +3,7 @@
 noinst_LIBRARIES += subagent/libsasampler.a
 subagent_libsasampler_a_SOURCES = \
 	subagent/sa_bulk.c subagent/sa_bulk.h \
+	subagent/sa_ctl.c subagent/sa_ctl.h \
 	subagent/sa_domxml.c subagent/sa_domxml.h \
 	subagent/sa_host.c subagent/sa_host.h \
 	subagent/sa_hv.c subagent/sa_hv.h \

@@ -207,6 +207,63 @@ START_TEST(values_outside_the_enumerations_are_refused)
 }
 END_TEST
 
+/* Lifecycle events: the state libvirt reports after each, written out as virsh would show it. */
+typedef struct {
+    int event, detail, persistent;
+    int ok; /* 0: a change of state; -1: not one */
+    int state, reason, active, oper;
+} event_case;
+
+static const event_case events[] = {
+    { VIR_DOMAIN_EVENT_STARTED, VIR_DOMAIN_EVENT_STARTED_BOOTED, 1, 0, VIR_DOMAIN_RUNNING,
+      VIR_DOMAIN_RUNNING_BOOTED, 1, OPER(RUNNING) },
+    { VIR_DOMAIN_EVENT_STARTED, VIR_DOMAIN_EVENT_STARTED_RESTORED, 1, 0, VIR_DOMAIN_RUNNING,
+      VIR_DOMAIN_RUNNING_RESTORED, 1, OPER(RUNNING) },
+    { VIR_DOMAIN_EVENT_RESUMED, VIR_DOMAIN_EVENT_RESUMED_UNPAUSED, 1, 0, VIR_DOMAIN_RUNNING,
+      VIR_DOMAIN_RUNNING_UNPAUSED, 1, OPER(RUNNING) },
+    { VIR_DOMAIN_EVENT_SUSPENDED, VIR_DOMAIN_EVENT_SUSPENDED_PAUSED, 1, 0, VIR_DOMAIN_PAUSED,
+      VIR_DOMAIN_PAUSED_USER, 1, OPER(PAUSED) },
+    { VIR_DOMAIN_EVENT_SUSPENDED, VIR_DOMAIN_EVENT_SUSPENDED_MIGRATED, 1, 0, VIR_DOMAIN_PAUSED,
+      VIR_DOMAIN_PAUSED_MIGRATION, 1, OPER(MIGRATING) },
+    { VIR_DOMAIN_EVENT_SUSPENDED, VIR_DOMAIN_EVENT_SUSPENDED_IOERROR, 1, 0, VIR_DOMAIN_PAUSED,
+      VIR_DOMAIN_PAUSED_IOERROR, 1, OPER(PAUSED) },
+    { VIR_DOMAIN_EVENT_STOPPED, VIR_DOMAIN_EVENT_STOPPED_DESTROYED, 1, 0, VIR_DOMAIN_SHUTOFF,
+      VIR_DOMAIN_SHUTOFF_DESTROYED, 0, OPER(SHUTDOWN) },
+    { VIR_DOMAIN_EVENT_STOPPED, VIR_DOMAIN_EVENT_STOPPED_SHUTDOWN, 1, 0, VIR_DOMAIN_SHUTOFF,
+      VIR_DOMAIN_SHUTOFF_SHUTDOWN, 0, OPER(SHUTDOWN) },
+    { VIR_DOMAIN_EVENT_STOPPED, VIR_DOMAIN_EVENT_STOPPED_CRASHED, 1, 0, VIR_DOMAIN_SHUTOFF,
+      VIR_DOMAIN_SHUTOFF_CRASHED, 0, OPER(CRASHED) },
+    { VIR_DOMAIN_EVENT_STOPPED, VIR_DOMAIN_EVENT_STOPPED_SAVED, 1, 0, VIR_DOMAIN_SHUTOFF,
+      VIR_DOMAIN_SHUTOFF_SAVED, 0, OPER(SUSPENDED) },
+    { VIR_DOMAIN_EVENT_STOPPED, VIR_DOMAIN_EVENT_STOPPED_SAVED, 0, 0, VIR_DOMAIN_SHUTOFF,
+      VIR_DOMAIN_SHUTOFF_SAVED, 0, OPER(SHUTDOWN) },
+    { VIR_DOMAIN_EVENT_PMSUSPENDED, VIR_DOMAIN_EVENT_PMSUSPENDED_MEMORY, 1, 0,
+      VIR_DOMAIN_PMSUSPENDED, VIR_DOMAIN_PMSUSPENDED_UNKNOWN, 1, OPER(SUSPENDED) },
+    { VIR_DOMAIN_EVENT_CRASHED, VIR_DOMAIN_EVENT_CRASHED_PANICKED, 1, 0, VIR_DOMAIN_CRASHED,
+      VIR_DOMAIN_CRASHED_PANICKED, 1, OPER(CRASHED) },
+    { VIR_DOMAIN_EVENT_DEFINED, VIR_DOMAIN_EVENT_DEFINED_ADDED, 1, -1, 0, 0, 0, 0 },
+    { VIR_DOMAIN_EVENT_UNDEFINED, VIR_DOMAIN_EVENT_UNDEFINED_REMOVED, 1, -1, 0, 0, 0, 0 },
+    { VIR_DOMAIN_EVENT_SHUTDOWN, VIR_DOMAIN_EVENT_SHUTDOWN_FINISHED, 1, -1, 0, 0, 0, 0 },
+    { VIR_DOMAIN_EVENT_PMSUSPENDED, VIR_DOMAIN_EVENT_PMSUSPENDED_DISK, 1, -1, 0, 0, 0, 0 },
+    { 99, 0, 1, -1, 0, 0, 0, 0 },
+};
+#define N_EVENTS (sizeof(events) / sizeof(events[0]))
+
+START_TEST(events_give_the_state_libvirt_reports_after_them)
+{
+    const event_case *e = &events[_i];
+    vs_vm_facts f = { -7, -7, -7, e->persistent, -7 };
+    int rc = vs_vm_event_state(e->event, e->detail, &f);
+    ck_assert_msg(rc == e->ok, "event %d detail %d: %d", e->event, e->detail, rc);
+    if (rc == 0) {
+        ck_assert_int_eq(f.state, e->state);
+        ck_assert_int_eq(f.reason, e->reason);
+        ck_assert_int_eq(f.active, e->active);
+        ck_assert_int_eq(vs_vm_oper_state(&f), e->oper);
+    }
+}
+END_TEST
+
 START_TEST(every_op_has_a_distinct_name)
 {
     for (int a = VS_VM_OP_NONE; a <= VS_VM_OP_RESET; a++) {
@@ -227,6 +284,7 @@ static Suite *vmstate_suite(void)
     tcase_add_loop_test(tc, actions_need_a_running_vm, 0, N_CASES);
     tcase_add_test(tc, values_outside_the_enumerations_are_refused);
     tcase_add_test(tc, every_op_has_a_distinct_name);
+    tcase_add_loop_test(tc, events_give_the_state_libvirt_reports_after_them, 0, N_EVENTS);
     suite_add_tcase(s, tc);
     return s;
 }
