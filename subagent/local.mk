@@ -44,7 +44,8 @@ VS_SUBAGENT_TESTS = \
 	tests/subagent/hang.test \
 	tests/subagent/walk.test \
 	tests/subagent/pysnmp.test \
-	tests/subagent/requests.test
+	tests/subagent/requests.test \
+	tests/subagent/control.test
 TESTS += $(VS_SUBAGENT_TESTS)
 EXTRA_DIST += $(VS_SUBAGENT_TESTS) tests/subagent/compare_virsh.py \
 	tests/subagent/latency_probe.py tests/subagent/extra-vm.xml tests/subagent/pysnmp_walk.py

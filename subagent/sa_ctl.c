@@ -157,13 +157,31 @@ static int run_op(virDomainPtr dom, vs_vm_op op, sa_ctl_job *job)
     return 0;
 }
 
-/* Where a resource change applies: the running VM (and its definition when it has one), or
- * the definition of an inactive VM. */
-static unsigned affect_flags(const vs_vm_facts *f)
+/* Change a resource (vCPUs or memory) where the MIB says: the running VM and, when it has
+ * one, its definition; or the definition of an inactive VM. Drivers that refuse LIVE and
+ * CONFIG in one call (the test driver does, for memory) get two calls. 0, or -1 with the job
+ * failed. */
+static int set_resource(virDomainPtr dom, const vs_vm_facts *f, sa_ctl_job *job, int is_mem,
+                        unsigned long v)
 {
-    if (!f->active)
-        return VIR_DOMAIN_AFFECT_CONFIG;
-    return VIR_DOMAIN_AFFECT_LIVE | (f->persistent ? VIR_DOMAIN_AFFECT_CONFIG : 0);
+    unsigned flags = !f->active ? VIR_DOMAIN_AFFECT_CONFIG
+                                : VIR_DOMAIN_AFFECT_LIVE
+                                      | (f->persistent ? VIR_DOMAIN_AFFECT_CONFIG : 0);
+    int rc = is_mem ? virDomainSetMemoryFlags(dom, v * 1024UL, flags)
+                    : virDomainSetVcpusFlags(dom, (unsigned)v, flags);
+    if (rc < 0 && flags == (VIR_DOMAIN_AFFECT_LIVE | VIR_DOMAIN_AFFECT_CONFIG)
+        && virGetLastErrorCode() == VIR_ERR_INVALID_ARG) {
+        rc = is_mem ? virDomainSetMemoryFlags(dom, v * 1024UL, VIR_DOMAIN_AFFECT_LIVE)
+                    : virDomainSetVcpusFlags(dom, (unsigned)v, VIR_DOMAIN_AFFECT_LIVE);
+        if (rc == 0)
+            rc = is_mem ? virDomainSetMemoryFlags(dom, v * 1024UL, VIR_DOMAIN_AFFECT_CONFIG)
+                        : virDomainSetVcpusFlags(dom, (unsigned)v, VIR_DOMAIN_AFFECT_CONFIG);
+    }
+    if (rc < 0) {
+        job_fail(job, "%s", lv_error());
+        return -1;
+    }
+    return 0;
 }
 
 /* Carry out one column's request. 0, or -1 with the job failed. */
@@ -199,17 +217,9 @@ static int run_column(virDomainPtr dom, sa_ctl_job *job, unsigned col)
         }
         return 0;
     case VS_COL_VM_VCPUS:
-        if (virDomainSetVcpusFlags(dom, (unsigned)v, affect_flags(&f)) < 0) {
-            job_fail(job, "%s", lv_error());
-            return -1;
-        }
-        return 0;
+        return set_resource(dom, &f, job, 0, v);
     case VS_COL_VM_MEM_TARGET:
-        if (virDomainSetMemoryFlags(dom, v * 1024UL, affect_flags(&f)) < 0) {
-            job_fail(job, "%s", lv_error());
-            return -1;
-        }
-        return 0;
+        return set_resource(dom, &f, job, 1, v);
     default:
         return 0;
     }
