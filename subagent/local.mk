@@ -45,7 +45,10 @@ VS_SUBAGENT_TESTS = \
 	tests/subagent/walk.test \
 	tests/subagent/pysnmp.test \
 	tests/subagent/requests.test \
-	tests/subagent/control.test
+	tests/subagent/notify.test \
+	tests/subagent/control.test \
+	tests/subagent/fuzz.test
 TESTS += $(VS_SUBAGENT_TESTS)
 EXTRA_DIST += $(VS_SUBAGENT_TESTS) tests/subagent/compare_virsh.py \
-	tests/subagent/latency_probe.py tests/subagent/extra-vm.xml tests/subagent/pysnmp_walk.py
+	tests/subagent/latency_probe.py tests/subagent/extra-vm.xml tests/subagent/pysnmp_walk.py \
+	tests/subagent/set_fuzz.py
