@@ -164,9 +164,9 @@ static int run_op(virDomainPtr dom, vs_vm_op op, sa_ctl_job *job)
 static int set_resource(virDomainPtr dom, const vs_vm_facts *f, sa_ctl_job *job, int is_mem,
                         unsigned long v)
 {
-    unsigned flags = !f->active ? VIR_DOMAIN_AFFECT_CONFIG
-                                : VIR_DOMAIN_AFFECT_LIVE
-                                      | (f->persistent ? VIR_DOMAIN_AFFECT_CONFIG : 0);
+    unsigned flags = !f->active
+                         ? VIR_DOMAIN_AFFECT_CONFIG
+                         : VIR_DOMAIN_AFFECT_LIVE | (f->persistent ? VIR_DOMAIN_AFFECT_CONFIG : 0);
     int rc = is_mem ? virDomainSetMemoryFlags(dom, v * 1024UL, flags)
                     : virDomainSetVcpusFlags(dom, (unsigned)v, flags);
     if (rc < 0 && flags == (VIR_DOMAIN_AFFECT_LIVE | VIR_DOMAIN_AFFECT_CONFIG)

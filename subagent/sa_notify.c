@@ -366,6 +366,13 @@ static void hold_end(const sa_snapshot *s, vm_track *t, double now)
         t->hold_until = 0;
         return;
     }
+    if (!enabled(N.ctl.state_enable)) {
+        /* Disabled while the changes were held: they count as not sent for that reason. */
+        N.ctl.disabled += t->held;
+        t->held = 0;
+        t->hold_until = 0;
+        return;
+    }
     send_state(s, t, t->notified, t->held);
     N.ctl.suppressed += t->held - 1;
     t->notified = t->cur;
@@ -402,12 +409,18 @@ static void state_changed(const sa_snapshot *s, vm_track *t, int oper, int lv_st
 {
     double now = vs_log_now();
 
+    /* A hold-down whose end the alarm has not handled yet ends now, before this change, as
+     * the alarm would have ended it: otherwise the changes it held would be neither sent nor
+     * counted. */
+    if (t->hold_until != 0 && t->hold_until <= now)
+        hold_end(s, t, now);
     t->cur = oper;
     t->lv_state = lv_state;
     t->lv_reason = lv_reason;
     if (!enabled(N.ctl.state_enable)) {
+        /* Not notified: the next notification's previous state stays the one the last
+         * notification carried. */
         N.ctl.disabled++;
-        t->notified = oper;
         return;
     }
     if (N.ctl.hold_down == 0) {

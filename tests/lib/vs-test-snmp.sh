@@ -57,7 +57,9 @@ vs__snmpd_conf() {
         echo "createUser tester SHA-256 authpassphrase AES privpassphrase"
         echo "rwuser tester authpriv"
         echo "sysLocation $VS_SNMPD_MARKER"
-        [ -z "$trap_port" ] || echo "trapsess -Ci -v 2c -c public 127.0.0.1:$trap_port"
+        # Informs (acknowledged), with a timeout long enough that a handler falling behind
+        # under load does not make snmpd send one again: tests count what arrives.
+        [ -z "$trap_port" ] || echo "trapsess -Ci -t 30 -r 1 -v 2c -c public 127.0.0.1:$trap_port"
         echo "dontLogTCPWrappersConnects yes"
         for line in "$@"; do
             echo "$line"
