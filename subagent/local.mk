@@ -32,7 +32,7 @@ subagent_virtsight_subagent_LDADD = subagent/libsasnmp.a subagent/libsasampler.a
 	lib/libvirtsight.a $(NETSNMP_AGENT_LIBS) $(LIBVIRT_LIBS) $(LIBXML_LIBS) -lpthread
 
 man_MANS = man/virtsight-subagent.8
-dist_doc_DATA = contrib/virtsight-subagent.conf
+dist_doc_DATA = contrib/virtsight-subagent.conf contrib/snmpd.conf
 EXTRA_DIST += man/virtsight-subagent.8.in
 DISTCLEANFILES += man/virtsight-subagent.8
 
@@ -46,6 +46,7 @@ VS_SUBAGENT_TESTS = \
 	tests/subagent/pysnmp.test \
 	tests/subagent/requests.test \
 	tests/subagent/notify.test \
+	tests/subagent/noevents.test \
 	tests/subagent/control.test \
 	tests/subagent/fuzz.test
 TESTS += $(VS_SUBAGENT_TESTS)

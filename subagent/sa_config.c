@@ -105,17 +105,27 @@ static void parse_hold_down(const char *token, char *line)
     parse_uint(token, line, 0, 3600, &cfg_now->hold_down);
 }
 
-static void parse_power(const char *token, char *line)
+/* "yes" or "no" into *flag, or a configuration error naming the directive. */
+static void parse_yes_no(const char *token, char *line, int *flag)
 {
     char word[WORD_MAX];
     char *rest = copy_nword(line, word, sizeof(word));
-    (void)token;
     if (rest == NULL && strcasecmp(word, "yes") == 0)
-        cfg_now->power_control = 1;
+        *flag = 1;
     else if (rest == NULL && strcasecmp(word, "no") == 0)
-        cfg_now->power_control = 0;
+        *flag = 0;
     else
-        bad("powerControl takes yes or no, not \"%s\".", line);
+        bad("%s takes yes or no, not \"%s\".", token, line);
+}
+
+static void parse_power(const char *token, char *line)
+{
+    parse_yes_no(token, line, &cfg_now->power_control);
+}
+
+static void parse_events(const char *token, char *line)
+{
+    parse_yes_no(token, line, &cfg_now->lifecycle_events);
 }
 
 static void parse_state_dir(const char *token, char *line)
@@ -143,6 +153,7 @@ static const struct {
     { "powerControl", parse_power, "yes|no (default no)" },
     { "stateDir", parse_state_dir, "PATH (default " DEFAULT_STATE_DIR ")" },
     { "notifyHoldDown", parse_hold_down, "SECONDS (0-3600, default 5)" },
+    { "lifecycleEvents", parse_events, "yes|no (default yes)" },
 };
 
 void sa_config_register(sa_config *cfg)
@@ -151,6 +162,7 @@ void sa_config_register(sa_config *cfg)
     cfg->refresh_interval = 5;
     cfg->power_control = 0;
     cfg->hold_down = 5;
+    cfg->lifecycle_events = 1;
     cfg->state_dir = strdup(DEFAULT_STATE_DIR);
     cfg_now = cfg;
     for (size_t i = 0; i < sizeof(directives) / sizeof(directives[0]); i++)

@@ -17,6 +17,7 @@ typedef struct {
     int power_control;         /* powerControl yes|no (default no) */
     char *state_dir;           /* stateDir (default /var/lib/virtsight) */
     unsigned hold_down;        /* notifyHoldDown, seconds (default 5) */
+    int lifecycle_events;      /* lifecycleEvents yes|no (default yes) */
 } sa_config;
 
 /* Set the defaults and register every directive with Net-SNMP's reader, which fills cfg when

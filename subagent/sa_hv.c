@@ -36,6 +36,7 @@ struct sa_hv {
     char *name, *uri_public, *connect_uri, *user, *password;
     int32_t index;
     unsigned interval;
+    int want_events; /* subscribe to lifecycle events */
     int wake_fd;
     sa_vmindex *map;
     sa_sampler *sampler;
@@ -171,8 +172,8 @@ static size_t hv_run_jobs(sa_hv *hv)
         sa_ctl_job *next = job->next;
         sa_ctl_run(hv->conn, job);
         if (job->failed)
-            VS_LOG(VS_LOG_INFO, hv->name, "a request for VM %d failed: %s", (int)job->vm_index,
-                   job->error);
+            VS_LOG(VS_LOG_WARNING, hv->name, "the request for VM index %d failed: %s",
+                   (int)job->vm_index, job->error);
         job->next = NULL;
         *hv->done_tail = job;
         hv->done_tail = &job->next;
@@ -619,6 +620,7 @@ sa_hv *sa_hv_new(const sa_hv_conf *conf, const sa_hv_opts *opts, int wake_fd)
     }
     hv->index = conf->index;
     hv->interval = opts->refresh_interval > 0 ? opts->refresh_interval : 1;
+    hv->want_events = opts->lifecycle_events;
     hv->wake_fd = wake_fd;
     atomic_init(&hv->conn_lost, 0);
     atomic_init(&hv->online, 0);

@@ -28,6 +28,7 @@ typedef struct {
 typedef struct {
     unsigned refresh_interval; /* seconds between samples */
     const char *state_dir;     /* where the VM index map lives; copied */
+    int lifecycle_events;      /* subscribe to libvirt's lifecycle events */
 } sa_hv_opts;
 
 typedef struct sa_hv sa_hv;

@@ -264,7 +264,7 @@ static int hv_index_cmp(const void *a, const void *b)
 /* Create every hypervisor's context, in index order, and its first snapshot. */
 static int hypervisors_create(sa_state *st)
 {
-    sa_hv_opts opts = { st->cfg.refresh_interval, st->cfg.state_dir };
+    sa_hv_opts opts = { st->cfg.refresh_interval, st->cfg.state_dir, st->cfg.lifecycle_events };
     sa_hv_conf sorted[SA_CONFIG_MAX_HV];
 
     memcpy(sorted, st->cfg.hv, st->cfg.n_hv * sizeof(sorted[0]));
@@ -422,6 +422,7 @@ int main(int argc, char **argv)
         sa_config_free(&st.cfg);
         return 1;
     }
+    sa_notify_master_away(); /* logs only when init_snmp could not join the master */
     state = &st;
     st.control = (sa_mib_control){ st.cfg.power_control, hook_online, hook_submit };
     if (!o.foreground && netsnmp_daemonize(1, snmp_stderrlog_status()) != 0) {

@@ -239,6 +239,8 @@ static int check2(int level, const netsnmp_variable_list *vb)
     if (t.kind == T_NONE)
         return SNMP_ERR_NOCREATION;
     if (t.kind == T_SCALAR) {
+        if (level == 1 && !sa_notify_can_save())
+            return SNMP_ERR_RESOURCEUNAVAILABLE; /* it would not survive a restart */
         if (level == 1) {
             if (plan.scalars & (1u << t.col))
                 return SNMP_ERR_INCONSISTENTVALUE; /* the same object twice */
@@ -318,7 +320,9 @@ static void commit(void)
         const sa_snapshot *s = view->hv[plan.row[i].hv];
         int call = needs_call(s, job);
         sa_ctl_result_accept(job, call);
-        VS_LOG(VS_LOG_INFO, s->name, "VM %d: %s%s", (int)job->vm_index,
+        const sa_vm *vm = sa_snapshot_find_vm(s, job->vm_index);
+        VS_LOG(VS_LOG_NOTICE, s->name, "VM %s (index %d): accepted %s%s",
+               vm != NULL ? vm->name : "?", (int)job->vm_index,
                sa_ctl_asked(job, asked, sizeof(asked)), call ? "" : " (nothing to do)");
         if (call)
             ctl->submit(plan.row[i].hv, job);
@@ -327,8 +331,11 @@ static void commit(void)
         plan.row[i].job = NULL;
     }
     for (unsigned c = VS_SCALAR_NOTIFY_ENABLE; c <= VS_SCALAR_NOTIFY_HV_ENABLE; c++) {
-        if (plan.scalars & (1u << c))
+        if (plan.scalars & (1u << c)) {
+            VS_LOG(VS_LOG_NOTICE, NULL, "notification enable %u set to %s", c,
+                   plan.scalar_value[c] == 1 ? "true" : "false");
             sa_notify_set_enable(c, plan.scalar_value[c]);
+        }
     }
 }
 

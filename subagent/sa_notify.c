@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <net-snmp/net-snmp-config.h>
@@ -61,7 +62,8 @@ static struct {
     char *enables_path;
     hv_track *hv;
     size_t n_hv;
-    int connected; /* to the master */
+    int connected;   /* to the master */
+    int master_lost; /* the outage was logged */
     queued *queue, **queue_tail;
     size_t queued;
     unsigned long dropped; /* while the master was away, not yet logged */
@@ -122,20 +124,23 @@ static int enables_read(const char *path)
         if (line[0] == '#' || line[strspn(line, " \t\r\n")] == '\0')
             continue;
         int n = sscanf(line, "%63s %15s %1s", name, value, extra);
-        size_t i = 0;
-        while (n == 2 && i < N_ENABLES && strcmp(name, enable_names[i].name) != 0)
-            i++;
-        int v = !strcmp(value, "true") ? 1 : !strcmp(value, "false") ? 2 : 0;
+        size_t i = 0, v = 0;
+        if (n == 2) {
+            while (i < N_ENABLES && strcmp(name, enable_names[i].name) != 0)
+                i++;
+            v = !strcmp(value, "true") ? 1 : !strcmp(value, "false") ? 2 : 0;
+        }
         if (n != 2 || i == N_ENABLES || v == 0) {
+            line[strcspn(line, "\r\n")] = '\0';
             VS_LOG(VS_LOG_ERR, NULL,
-                   "%s:%u: expected \"NAME true|false\" with NAME one of "
-                   "vsNotifyEnable, vsNotifyStateEnable, vsNotifyLifecycleEnable, "
-                   "vsNotifyAdminEnable, vsNotifyHvEnable",
-                   path, lineno);
+                   "%s:%u: expected \"NAME true|false\" with NAME one of vsNotifyEnable, "
+                   "vsNotifyStateEnable, vsNotifyLifecycleEnable, vsNotifyAdminEnable, "
+                   "vsNotifyHvEnable, not \"%s\"",
+                   path, lineno, line);
             fclose(f);
             return -1;
         }
-        *enable_ptr(enable_names[i].scalar) = v;
+        *enable_ptr(enable_names[i].scalar) = (int)v;
     }
     fclose(f);
     return 0;
@@ -164,6 +169,26 @@ static int enables_write(void)
         return -1;
     }
     return 0;
+}
+
+int sa_notify_can_save(void)
+{
+    char dir[4096];
+    snprintf(dir, sizeof(dir), "%s", N.enables_path != NULL ? N.enables_path : "");
+    char *slash = strrchr(dir, '/');
+    if (slash != NULL)
+        *slash = '\0';
+    if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
+        VS_LOG(VS_LOG_ERR, NULL, "cannot create %s to save the notification enables: %s", dir,
+               strerror(errno));
+        return 0;
+    }
+    if (access(dir, W_OK) != 0) {
+        VS_LOG(VS_LOG_ERR, NULL, "cannot save the notification enables in %s: %s", dir,
+               strerror(errno));
+        return 0;
+    }
+    return 1;
 }
 
 void sa_notify_set_enable(unsigned scalar, long value)
@@ -196,6 +221,11 @@ static int on_master_up(int major, int minor, void *server, void *client)
     (void)minor;
     (void)server;
     (void)client;
+    if (N.master_lost)
+        VS_LOG(VS_LOG_NOTICE, NULL, "joined the AgentX master again");
+    N.master_lost = 0;
+    /* Net-SNMP's own warning for each failed attempt is back on for the next outage. */
+    netsnmp_ds_set_boolean(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_NO_CONNECTION_WARNINGS, 0);
     N.connected = 1;
     /* The session is being opened: send what waited once this callback has returned. */
     if (N.queue != NULL && N.flush_alarm == 0) {
@@ -212,7 +242,20 @@ static int on_master_down(int major, int minor, void *server, void *client)
     (void)server;
     (void)client;
     N.connected = 0;
+    sa_notify_master_away();
     return 0;
+}
+
+void sa_notify_master_away(void)
+{
+    if (N.connected || N.master_lost)
+        return;
+    /* One line per outage: Net-SNMP would warn at each attempt (every ping interval). */
+    VS_LOG(VS_LOG_WARNING, NULL,
+           "not joined to the AgentX master; trying again every %d s, notifications wait",
+           netsnmp_ds_get_int(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_AGENTX_PING_INTERVAL));
+    netsnmp_ds_set_boolean(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_NO_CONNECTION_WARNINGS, 1);
+    N.master_lost = 1;
 }
 
 /* Hand vars to the master (or keep them until it is back); takes them. */

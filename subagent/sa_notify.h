@@ -30,6 +30,14 @@ void sa_notify_shutdown(void);
 /* The notification control objects as served. */
 const sa_notify_state *sa_notify_control(void);
 
+/* Whether the enables can be saved (the state directory exists or can be created, and is
+ * writable); logs why not. */
+int sa_notify_can_save(void);
+
+/* The master is not there (at start-up, or after losing it): log it once per outage and
+ * quiet Net-SNMP's warning for each attempt until it is back. */
+void sa_notify_master_away(void);
+
 /* Write an enable (scalar VS_SCALAR_NOTIFY_*_ENABLE, value a TruthValue) and save the enables
  * to the state directory (a failure to save is logged; the value holds until restart). */
 void sa_notify_set_enable(unsigned scalar, long value);

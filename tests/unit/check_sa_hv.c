@@ -71,7 +71,7 @@ static void teardown(void)
 static sa_hv *hv_start(const char *name, const char *uri, int32_t index, unsigned interval)
 {
     sa_hv_conf conf = { name, uri, index };
-    sa_hv_opts opts = { interval, statedir };
+    sa_hv_opts opts = { interval, statedir, 1 };
     sa_hv *hv = sa_hv_new(&conf, &opts, wake[1]);
     ck_assert_ptr_nonnull(hv);
     ck_assert_int_eq(sa_hv_start(hv), 0);
@@ -295,7 +295,7 @@ START_TEST(corrupt_index_map_refused)
     fputs("version 1\nthis is not a record\n", fp);
     fclose(fp);
     sa_hv_conf conf = { "hv1", "test:///default", 1 };
-    sa_hv_opts opts = { 1, statedir };
+    sa_hv_opts opts = { 1, statedir, 1 };
     ck_assert_ptr_null(sa_hv_new(&conf, &opts, wake[1]));
 }
 END_TEST

@@ -659,7 +659,7 @@ START_TEST(failing_uri_gives_disconnected_snapshot)
 {
     int fds[2];
     sa_hv_conf conf = { "broken", "test:///nonexistent/node.xml", 3 };
-    sa_hv_opts opts = { 1, statedir };
+    sa_hv_opts opts = { 1, statedir, 1 };
 
     ck_assert_int_eq(pipe(fds), 0);
     sa_hv *hv = sa_hv_new(&conf, &opts, fds[1]);
