@@ -47,6 +47,7 @@ VS_SUBAGENT_TESTS = \
 	tests/subagent/requests.test \
 	tests/subagent/notify.test \
 	tests/subagent/noevents.test \
+	tests/subagent/lifecycle.test \
 	tests/subagent/control.test \
 	tests/subagent/fuzz.test
 TESTS += $(VS_SUBAGENT_TESTS)
