@@ -7,15 +7,50 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 struct vs_arena_chunk {
     vs_arena_chunk *next;
-    size_t size; /* usable bytes in data */
-    size_t off;  /* first free byte */
+    size_t size;    /* usable bytes in data */
+    size_t off;     /* first free byte */
+    size_t map_len; /* length of its own mapping, 0 when it came from malloc */
     alignas(max_align_t) unsigned char data[];
 };
 
 #define ARENA_ALIGN alignof(max_align_t)
+
+/* Chunks at least this large (header included) are mappings of their own, so that freeing an
+ * arena gives its memory back to the system at once. Leaving that to malloc would need a
+ * fixed, low M_MMAP_THRESHOLD for the whole process, which also sends every short-lived
+ * buffer of that size or more (Net-SNMP's packet buffers, three per request) through mmap and
+ * munmap: the SNMP thread then spends more time in the kernel than it saves. */
+#define ARENA_MAP_MIN (64 * 1024)
+
+/* Memory for a chunk of total bytes; *map_len is set to the mapping's length, or 0. */
+static vs_arena_chunk *chunk_alloc(size_t total, size_t *map_len)
+{
+    *map_len = 0;
+    if (total < ARENA_MAP_MIN)
+        return malloc(total);
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    if (total > SIZE_MAX - page)
+        return NULL;
+    size_t len = (total + page - 1) & ~(page - 1);
+    void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED)
+        return NULL;
+    *map_len = len;
+    return p;
+}
+
+static void chunk_free(vs_arena_chunk *c)
+{
+    if (c->map_len != 0)
+        munmap(c, c->map_len);
+    else
+        free(c);
+}
 
 void vs_arena_init(vs_arena *a, size_t chunk_size)
 {
@@ -30,10 +65,12 @@ static vs_arena_chunk *arena_grow(vs_arena *a, size_t n)
     size_t size = n > a->chunk_size ? n : a->chunk_size;
     if (size > SIZE_MAX - sizeof(vs_arena_chunk))
         return NULL;
-    vs_arena_chunk *c = malloc(sizeof(vs_arena_chunk) + size);
+    size_t map_len;
+    vs_arena_chunk *c = chunk_alloc(sizeof(vs_arena_chunk) + size, &map_len);
     if (c == NULL)
         return NULL;
-    c->size = size;
+    c->map_len = map_len;
+    c->size = map_len != 0 ? map_len - sizeof(vs_arena_chunk) : size;
     c->off = 0;
     /* A chunk for one large request goes behind the current one, which keeps its space. */
     if (a->head != NULL && n > a->chunk_size) {
@@ -100,7 +137,7 @@ void vs_arena_free(vs_arena *a)
     vs_arena_chunk *c = a->head;
     while (c != NULL) {
         vs_arena_chunk *next = c->next;
-        free(c);
+        chunk_free(c);
         c = next;
     }
     a->head = NULL;

@@ -6,7 +6,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -392,11 +391,6 @@ int main(int argc, char **argv)
     int list_directives, rc;
 
     setenv("MIBS", "", 1); /* the subagent needs no MIB files */
-    /* Snapshots are carved from 64 KiB chunks: with a fixed mmap threshold at that size each
-     * chunk is its own mapping, so a snapshot replaced by a newer one goes back to the system
-     * at once instead of staying resident in a malloc arena (glibc would otherwise raise the
-     * threshold after the first free, and keep the memory). */
-    mallopt(M_MMAP_THRESHOLD, 64 * 1024);
     vs_log_init(APP, VS_LOG_NOTICE);
     rc = parse_args(argc, argv, &o, &list_directives);
     if (rc != 0)
