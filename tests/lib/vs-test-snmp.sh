@@ -230,3 +230,20 @@ vs_snmptrapd_find() {
     done
     return 0
 }
+
+# Join the continuation lines of hex strings that -Ox wraps: one "OID VALUE" line each.
+vs_join_wrapped() {
+    awk 'substr($0, 1, 1) == "." { if (l != "") print l; l = $0; next }
+         { l = l $0 }
+         END { if (l != "") print l }'
+}
+
+# The value of varbind OID in spooled trap FILE, as the spool shows it.
+vs_trap_value() {
+    vs_join_wrapped <"$1" | awk -v o="$2" '$1 == o { $1 = ""; sub(/^ /, ""); print }'
+}
+
+# The text of a hex string as -Ox shows it ("74 65 73 74 ", quotes allowed).
+vs_unhex() {
+    tr -d '"' | "$VS_PYTHON" -c 'import sys; print(bytes.fromhex(sys.stdin.read()).decode())'
+}

@@ -63,6 +63,11 @@
 #   vs_snmptrapd_stop             stop it
 #   vs_snmptrapd_find OID         print the spooled trap files whose
 #                                 snmpTrapOID.0 is OID (default handler only)
+#   vs_trap_value FILE OID        the value of varbind OID in spooled trap FILE
+#                                 (hex strings that -Ox wrapped joined again)
+#   vs_join_wrapped               filter: join the lines -Ox wraps long hex
+#                                 strings onto (one "OID VALUE" line each)
+#   vs_unhex                      filter: a hex string ("74 65 73 74 ") as text
 #   vs_rrdcached_start            rrdcached on a unix socket; ready on PING/PONG
 #   vs_rrdcached_stop             stop it (SIGTERM with -F: flushes everything)
 #   vs_rrdcached_cmd LINE         send one protocol line, print the answer
