@@ -1,0 +1,1 @@
+# manager/config.mk: (filled in by the config part)

@@ -1,0 +1,1 @@
+# manager/lv.mk: (filled in by the lv part)

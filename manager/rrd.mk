@@ -1,0 +1,1 @@
+# manager/rrd.mk: (filled in by the rrd part)

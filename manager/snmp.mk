@@ -1,0 +1,1 @@
+# manager/snmp.mk: (filled in by the snmp part)
