@@ -23,8 +23,8 @@ START_TEST(narrow_counter_wraps_once)
     mgr_counter c = MGR_COUNTER_INIT;
     double r = -1;
     ck_assert_int_eq(mgr_counter_update(&c, UINT32_MAX - 99, 0.0, 32, 0, 0, &r), -1);
-    /* 100 to reach the top, 1 to wrap to 0, 899 more: 1000 in 10 s. */
-    ck_assert_int_eq(mgr_counter_update(&c, 899, 10.0, 32, 0, 0, &r), 0);
+    /* 99 to reach the top, 1 to wrap to 0, 900 more: 1000 in 10 s. */
+    ck_assert_int_eq(mgr_counter_update(&c, 900, 10.0, 32, 0, 0, &r), 0);
     ck_assert(r == 100.0);
 }
 END_TEST
@@ -38,7 +38,7 @@ START_TEST(narrow_counter_wrap_limited_by_max_rate)
     ck_assert(r == -1);
     /* A drop to a small value with more than half the range "wrapped" is a reset. */
     mgr_counter d = MGR_COUNTER_INIT;
-    mgr_counter_update(&d, 3000000000u, 0.0, 32, 0, 0, &r);
+    mgr_counter_update(&d, 1000000000u, 0.0, 32, 0, 0, &r);
     ck_assert_int_eq(mgr_counter_update(&d, 5, 10.0, 32, 0, 0, &r), -1);
     ck_assert(r == -1);
     /* The reading after the refused one is a new base. */
