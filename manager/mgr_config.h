@@ -13,15 +13,15 @@ typedef enum { MGR_SNMP_V1 = 1, MGR_SNMP_V2C = 2, MGR_SNMP_V3 = 3 } mgr_snmp_ver
 typedef struct {
     char *address; /* Net-SNMP peer name, e.g. "udp:192.0.2.1:161" (default port 161) */
     mgr_snmp_version version;
-    char *community;  /* v1/v2c: read from community-file; NULL for v3 */
-    char *user;       /* v3 security name */
-    char *auth_proto; /* v3: "SHA-256", "SHA-384" or "SHA-512" (the schema allows no weaker) */
-    char *priv_proto; /* v3: "AES" (AES-128), "AES-192" or "AES-256" */
-    char *auth_pass;  /* v3: from secret-file; never logged */
-    char *priv_pass;  /* v3: from secret-file; never logged */
-    char *context;    /* v3 context name, or NULL */
-    int timeout_ms;   /* per request (default 1000) */
-    int retries;      /* per request (default 1) */
+    char *community;     /* v1/v2c: read from community-file; NULL for v3 */
+    char *user;          /* v3 security name */
+    char *auth_proto;    /* v3: "SHA-256", "SHA-384" or "SHA-512" (the schema allows no weaker) */
+    char *priv_proto;    /* v3: "AES" (AES-128), "AES-192" or "AES-256" */
+    char *auth_pass;     /* v3: from secret-file; never logged */
+    char *priv_pass;     /* v3: from secret-file; never logged */
+    char *context;       /* v3 context name, or NULL */
+    int timeout_ms;      /* per request (default 1000) */
+    int retries;         /* per request (default 1) */
     int max_repetitions; /* GETBULK max-repetitions (default 25) */
     int bulk;            /* 1: GETBULK for tables (v2c/v3); 0: GETNEXT only (bulk="no") */
 } mgr_snmp_src;
@@ -36,25 +36,25 @@ typedef struct {
 } mgr_libvirt_src;
 
 typedef struct {
-    char *name;       /* unique in the file; [A-Za-z0-9._-], used in paths */
-    char *group_path; /* "seoul/dc1" for nested groups; "" at top level */
-    int line;         /* where it was defined, for messages */
+    char *name;               /* unique in the file; [A-Za-z0-9._-], used in paths */
+    char *group_path;         /* "seoul/dc1" for nested groups; "" at top level */
+    int line;                 /* where it was defined, for messages */
     mgr_snmp_src *snmp;       /* NULL if none */
     mgr_libvirt_src *libvirt; /* NULL if none; at least one of the two is set */
     double deadline_s; /* overall limit for one cycle's poll of this host (default: interval/2) */
 } mgr_host_cfg;
 
 typedef struct {
-    char *file;         /* the path it was loaded from */
-    int interval;       /* seconds between cycles (default 60) */
-    double spread;      /* seconds over which a cycle's polls are spread (default interval/4) */
-    char *state_dir;    /* default /var/lib/virtsight */
-    char *rrd_dir;      /* default <state-dir>/rrd */
-    char *status_file;  /* default <state-dir>/status.json */
-    char *pid_file;     /* default /run/virtsight-manager.pid */
-    int max_inflight;   /* SNMP requests outstanding at once, all hosts (default 100) */
+    char *file;          /* the path it was loaded from */
+    int interval;        /* seconds between cycles (default 60) */
+    double spread;       /* seconds over which a cycle's polls are spread (default interval/4) */
+    char *state_dir;     /* default /var/lib/virtsight */
+    char *rrd_dir;       /* default <state-dir>/rrd */
+    char *status_file;   /* default <state-dir>/status.json */
+    char *pid_file;      /* default /run/virtsight-manager.pid */
+    int max_inflight;    /* SNMP requests outstanding at once, all hosts (default 100) */
     int libvirt_workers; /* threads polling hypervisors (default 4) */
-    char *rrdcached;    /* rrdcached address ("unix:/path" or "host:port"), or NULL: direct */
+    char *rrdcached;     /* rrdcached address ("unix:/path" or "host:port"), or NULL: direct */
     int rrdcached_retry; /* seconds pending updates are kept while rrdcached is away (300) */
     mgr_host_cfg *hosts; /* in file order */
     size_t n_hosts;

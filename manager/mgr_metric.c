@@ -10,40 +10,40 @@
 #include <string.h>
 
 static const mgr_metric_def host_defs[MGR_H__COUNT] = {
-    [MGR_H_UP] = {"host.up", "up", 0, 1},
-    [MGR_H_CPU_UTIL] = {"host.cpu.util", "cpu_util", 0, 100},
-    [MGR_H_LOAD] = {"host.load", "load", 0, NAN},
-    [MGR_H_MEM_TOTAL] = {"host.mem.total", "mem_total", 0, NAN},
-    [MGR_H_MEM_USED] = {"host.mem.used", "mem_used", 0, NAN},
-    [MGR_H_MEM_USED_PCT] = {"host.mem.used.pct", "mem_used_pct", 0, 100},
-    [MGR_H_SWAP_USED_PCT] = {"host.swap.used.pct", "swap_used_pct", 0, 100},
-    [MGR_H_USERS] = {"host.users", "users", 0, NAN},
-    [MGR_H_PROCESSES] = {"host.processes", "processes", 0, NAN},
-    [MGR_H_VM_COUNT] = {"host.vm.count", "vm_count", 0, NAN},
-    [MGR_H_VM_RUNNING] = {"host.vm.running", "vm_running", 0, NAN},
+    [MGR_H_UP] = { "host.up", "up", 0, 1 },
+    [MGR_H_CPU_UTIL] = { "host.cpu.util", "cpu_util", 0, 100 },
+    [MGR_H_LOAD] = { "host.load", "load", 0, NAN },
+    [MGR_H_MEM_TOTAL] = { "host.mem.total", "mem_total", 0, NAN },
+    [MGR_H_MEM_USED] = { "host.mem.used", "mem_used", 0, NAN },
+    [MGR_H_MEM_USED_PCT] = { "host.mem.used.pct", "mem_used_pct", 0, 100 },
+    [MGR_H_SWAP_USED_PCT] = { "host.swap.used.pct", "swap_used_pct", 0, 100 },
+    [MGR_H_USERS] = { "host.users", "users", 0, NAN },
+    [MGR_H_PROCESSES] = { "host.processes", "processes", 0, NAN },
+    [MGR_H_VM_COUNT] = { "host.vm.count", "vm_count", 0, NAN },
+    [MGR_H_VM_RUNNING] = { "host.vm.running", "vm_running", 0, NAN },
 };
 
 static const mgr_metric_def vm_defs[MGR_V__COUNT] = {
-    [MGR_V_STATE] = {"vm.state", "state", 1, 12},
-    [MGR_V_CPU_UTIL] = {"vm.cpu.util", "cpu_util", 0, NAN},
-    [MGR_V_CPU_TIME] = {"vm.cpu.time", "cpu_time", 0, NAN},
-    [MGR_V_MEM_USED] = {"vm.mem.used", "mem_used", 0, NAN},
-    [MGR_V_MEM_USED_PCT] = {"vm.mem.used.pct", "mem_used_pct", 0, 100},
-    [MGR_V_DISK_RD_BPS] = {"vm.disk.rd.bps", "disk_rd_bps", 0, NAN},
-    [MGR_V_DISK_WR_BPS] = {"vm.disk.wr.bps", "disk_wr_bps", 0, NAN},
-    [MGR_V_DISK_IOPS] = {"vm.disk.iops", "disk_iops", 0, NAN},
-    [MGR_V_NET_RX_BPS] = {"vm.net.rx.bps", "net_rx_bps", 0, NAN},
-    [MGR_V_NET_TX_BPS] = {"vm.net.tx.bps", "net_tx_bps", 0, NAN},
+    [MGR_V_STATE] = { "vm.state", "state", 1, 12 },
+    [MGR_V_CPU_UTIL] = { "vm.cpu.util", "cpu_util", 0, NAN },
+    [MGR_V_CPU_TIME] = { "vm.cpu.time", "cpu_time", 0, NAN },
+    [MGR_V_MEM_USED] = { "vm.mem.used", "mem_used", 0, NAN },
+    [MGR_V_MEM_USED_PCT] = { "vm.mem.used.pct", "mem_used_pct", 0, 100 },
+    [MGR_V_DISK_RD_BPS] = { "vm.disk.rd.bps", "disk_rd_bps", 0, NAN },
+    [MGR_V_DISK_WR_BPS] = { "vm.disk.wr.bps", "disk_wr_bps", 0, NAN },
+    [MGR_V_DISK_IOPS] = { "vm.disk.iops", "disk_iops", 0, NAN },
+    [MGR_V_NET_RX_BPS] = { "vm.net.rx.bps", "net_rx_bps", 0, NAN },
+    [MGR_V_NET_TX_BPS] = { "vm.net.tx.bps", "net_tx_bps", 0, NAN },
 };
 
 static const mgr_metric_def if_defs[MGR_I__COUNT] = {
-    [MGR_I_RX_BPS] = {"host.net.rx.bps", "rx_bps", 0, NAN},
-    [MGR_I_TX_BPS] = {"host.net.tx.bps", "tx_bps", 0, NAN},
-    [MGR_I_ERRORS] = {"host.net.errors", "errors", 0, NAN},
+    [MGR_I_RX_BPS] = { "host.net.rx.bps", "rx_bps", 0, NAN },
+    [MGR_I_TX_BPS] = { "host.net.tx.bps", "tx_bps", 0, NAN },
+    [MGR_I_ERRORS] = { "host.net.errors", "errors", 0, NAN },
 };
 
 static const mgr_metric_def fs_defs[MGR_F__COUNT] = {
-    [MGR_F_USED_PCT] = {"host.disk.used.pct", "used_pct", 0, 100},
+    [MGR_F_USED_PCT] = { "host.disk.used.pct", "used_pct", 0, 100 },
 };
 
 const mgr_metric_def *mgr_metric_defs(mgr_res_kind kind, size_t *n)
@@ -68,7 +68,7 @@ const mgr_metric_def *mgr_metric_defs(mgr_res_kind kind, size_t *n)
 
 const char *mgr_res_kind_name(mgr_res_kind kind)
 {
-    static const char *const names[MGR_RES__COUNT] = {"host", "vm", "if", "fs"};
+    static const char *const names[MGR_RES__COUNT] = { "host", "vm", "if", "fs" };
     return (unsigned)kind < MGR_RES__COUNT ? names[kind] : "?";
 }
 

@@ -90,12 +90,12 @@ typedef enum { MGR_SRC_SNMP = 0, MGR_SRC_LIBVIRT = 1 } mgr_source;
 /* What one source's poll of one host produced. Built by a poller, handed to the core, freed
  * with mgr_result_free. */
 typedef struct {
-    char *host;       /* configured host name. Owned. */
+    char *host; /* configured host name. Owned. */
     mgr_source source;
-    int ok;           /* 1 if the source answered (possibly with partial data) */
-    char *error;      /* why not, when !ok; a whole sentence without the host name. Owned. */
-    double started;   /* wall clock (seconds since the epoch) when the poll began */
-    double finished;  /* ... and when it ended */
+    int ok;             /* 1 if the source answered (possibly with partial data) */
+    char *error;        /* why not, when !ok; a whole sentence without the host name. Owned. */
+    double started;     /* wall clock (seconds since the epoch) when the poll began */
+    double finished;    /* ... and when it ended */
     double sample_time; /* wall clock the values belong to (when the answer arrived) */
     unsigned requests;  /* SNMP requests or libvirt calls made */
     mgr_resource *res;  /* res[0] is always the MGR_RES_HOST resource of this host */

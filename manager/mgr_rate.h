@@ -8,9 +8,9 @@
 /* The last reading of one counter. Zero-initialise (MGR_COUNTER_INIT) before the first. */
 typedef struct {
     uint64_t value;
-    double time;         /* seconds (any clock, the same for every reading of this counter) */
-    uint64_t epoch;      /* the source's discontinuity marker at that reading */
-    int valid;           /* 0 until the first reading */
+    double time;    /* seconds (any clock, the same for every reading of this counter) */
+    uint64_t epoch; /* the source's discontinuity marker at that reading */
+    int valid;      /* 0 until the first reading */
 } mgr_counter;
 
 #define MGR_COUNTER_INIT                                                                           \

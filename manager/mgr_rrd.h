@@ -10,11 +10,11 @@
 typedef struct mgr_rrd mgr_rrd;
 
 typedef struct {
-    unsigned long long updates;  /* values lines written (direct) or accepted by rrdcached */
-    unsigned long long creates;  /* files created */
-    unsigned long long errors;   /* updates refused or failed (logged, throttled) */
-    unsigned long long dropped;  /* updates given up (rrdcached away past the retry window) */
-    size_t pending;              /* updates waiting to be written */
+    unsigned long long updates; /* values lines written (direct) or accepted by rrdcached */
+    unsigned long long creates; /* files created */
+    unsigned long long errors;  /* updates refused or failed (logged, throttled) */
+    unsigned long long dropped; /* updates given up (rrdcached away past the retry window) */
+    size_t pending;             /* updates waiting to be written */
 } mgr_rrd_stats;
 
 /* A writer under rrd_dir with the given step (seconds). rrdcached is the daemon's address
