@@ -31,3 +31,4 @@ tests_unit_check_mgr_core_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/manager
 tests_unit_check_mgr_core_CFLAGS = $(VS_UNIT_CFLAGS) $(JSONC_CFLAGS)
 tests_unit_check_mgr_core_LDADD = manager/libmgrcore.a lib/libvirtsight.a $(CHECK_LIBS) \
 	$(JSONC_LIBS) -lm
+include manager/daemon.mk

@@ -71,4 +71,9 @@ void mgr_config_free(mgr_config *cfg);
 /* The host named name, or NULL. */
 const mgr_host_cfg *mgr_config_host(const mgr_config *cfg, const char *name);
 
+/* A copy of a libvirt URI fit for logs and output: a password in the userinfo is dropped
+ * ("user:pass@host" becomes "user@host") and so is every query parameter whose name contains
+ * "pass" (any case). Returns a new string (caller frees), or NULL when memory is short. */
+char *mgr_config_uri_safe(const char *uri);
+
 #endif /* MGR_CONFIG_H */

@@ -39,12 +39,12 @@ struct mgr_core {
     int active;
     double cycle_mono; /* when it started */
     double cycle_wall;
-    long rrd_time; /* the timestamp its samples get: a multiple of the interval */
-    double spread;
+    long rrd_time;     /* the timestamp its samples get: a multiple of the interval */
     size_t next_start; /* position in order of the next host to start */
     unsigned outstanding;
     double max_lag;
     double next_mono; /* when the next cycle starts */
+    double next_wall; /* ... on the wall clock (0 before the first) */
     mgr_cycle_info info;
     int any_failed;
     vs_complaint status_complaint;
@@ -431,7 +431,11 @@ static void cycle_start(mgr_core *c, double now_mono)
     c->active = 1;
     c->cycle_mono = now_mono;
     c->cycle_wall = now;
-    c->rrd_time = (long)(floor(now / interval) * interval);
+    /* A scheduled cycle keeps its slot even if the clocks drifted by a little. */
+    if (c->next_wall > 0 && fabs(now - c->next_wall) < interval / 2.0)
+        c->rrd_time = (long)c->next_wall;
+    else
+        c->rrd_time = (long)(floor(now / interval) * interval);
     c->next_start = 0;
     c->outstanding = 0;
     c->max_lag = 0;
@@ -442,6 +446,7 @@ static void cycle_start(mgr_core *c, double now_mono)
     if (next_wall - now < interval / 2.0)
         next_wall += interval;
     c->next_mono = now_mono + (next_wall - now);
+    c->next_wall = next_wall;
     for (size_t i = 0; i < c->n_hosts; i++)
         c->hosts[i].started = 0;
     VS_LOG(VS_LOG_DEBUG, NULL, "Cycle %lu begins: %zu hosts.", c->cycle, c->n_hosts);

@@ -26,6 +26,7 @@ typedef struct {
     const char *check_file; /* --check-config */
     int foreground;
     int once;
+    int list_hosts; /* --list-hosts */
     unsigned shard_index;
     unsigned shard_count;
     vs_log_level level;
@@ -35,33 +36,36 @@ static mgr_core_signals signals_seen = { 0, 0, -1 };
 
 static void usage(FILE *out)
 {
-    fprintf(out, "Usage: " APP " [OPTIONS]\n"
-                 "Poll hosts over SNMP and hypervisors over libvirt, and keep RRD history.\n\n"
-                 "  -c, --config FILE     the configuration (default " DEFAULT_CONFIG ")\n"
-                 "  -f, --foreground      stay in the foreground and log to stderr\n"
-                 "      --once            poll every host once, print a table of the metrics,\n"
-                 "                        exit non-zero if any host failed\n"
-                 "      --check-config FILE  validate FILE and exit (0: valid)\n"
-                 "      --shard I/N       poll only the hosts of shard I (0..N-1) of N\n"
-                 "  -l, --log-level LEVEL err, warning, notice, info (default) or debug\n"
-                 "  -h, --help            show this help and exit\n"
-                 "  -V, --version         show the version and exit\n");
+    fprintf(out,
+            "Usage: " APP " [OPTIONS]\n"
+            "Poll hosts over SNMP and hypervisors over libvirt, and keep RRD history.\n\n"
+            "  -c, --config FILE     the configuration (default " DEFAULT_CONFIG ")\n"
+            "  -f, --foreground      stay in the foreground and log to stderr\n"
+            "      --once            poll every host once, print a table of the metrics,\n"
+            "                        exit non-zero if any host failed\n"
+            "      --check-config FILE  validate FILE and exit (0: valid)\n"
+            "      --shard I/N       poll only the hosts of shard I (0..N-1) of N\n"
+            "      --list-hosts      print the hosts this manager (and shard) polls, and exit\n"
+            "  -l, --log-level LEVEL err, warning, notice, info (default) or debug\n"
+            "  -h, --help            show this help and exit\n"
+            "  -V, --version         show the version and exit\n");
 }
 
 /* Parse the command line. Returns 0, 1 to exit with success (help, version), -1 on error. */
 static int options_parse(int argc, char **argv, mgr_options *o)
 {
-    enum { OPT_ONCE = 256, OPT_CHECK, OPT_SHARD };
+    enum { OPT_ONCE = 256, OPT_CHECK, OPT_SHARD, OPT_LIST };
     static const struct option longs[] = { { "config", required_argument, NULL, 'c' },
                                            { "foreground", no_argument, NULL, 'f' },
                                            { "once", no_argument, NULL, OPT_ONCE },
                                            { "check-config", required_argument, NULL, OPT_CHECK },
                                            { "shard", required_argument, NULL, OPT_SHARD },
+                                           { "list-hosts", no_argument, NULL, OPT_LIST },
                                            { "log-level", required_argument, NULL, 'l' },
                                            { "help", no_argument, NULL, 'h' },
                                            { "version", no_argument, NULL, 'V' },
                                            { NULL, 0, NULL, 0 } };
-    *o = (mgr_options){ DEFAULT_CONFIG, NULL, 0, 0, 0, 0, VS_LOG_INFO };
+    *o = (mgr_options){ .config_file = DEFAULT_CONFIG, .level = VS_LOG_INFO };
     int ch;
     while ((ch = getopt_long(argc, argv, "c:fl:hV", longs, NULL)) != -1) {
         switch (ch) {
@@ -73,6 +77,9 @@ static int options_parse(int argc, char **argv, mgr_options *o)
             break;
         case OPT_ONCE:
             o->once = 1;
+            break;
+        case OPT_LIST:
+            o->list_hosts = 1;
             break;
         case OPT_CHECK:
             o->check_file = optarg;
@@ -243,6 +250,14 @@ int main(int argc, char **argv)
     mgr_config *cfg = config_read(o.config_file);
     if (!cfg)
         return EXIT_FAILURE;
+    if (o.list_hosts) {
+        mgr_core_opts sel = { o.config_file, o.shard_index, o.shard_count, 0, stdout };
+        for (size_t i = 0; i < cfg->n_hosts; i++)
+            if (mgr_core_host_selected(&sel, cfg->hosts[i].name))
+                printf("%s\n", cfg->hosts[i].name);
+        mgr_config_free(cfg);
+        return EXIT_SUCCESS;
+    }
     int daemon = !o.foreground && !o.once;
     int ready_fd = daemon ? daemon_fork() : -1;
     if (daemon && ready_fd < 0) {

@@ -5,8 +5,9 @@
 # receives the master's notifications and logs them decoded with VIRTSIGHT-MIB. Prints the
 # hypervisor table and the VM table, pauses and resumes the VM "test" with snmpset as an
 # SNMPv3 authPriv user, showing the outcome read back and each vsVmStateChanged as snmptrapd
-# logged it, then keeps serving until Ctrl-C (or, with --once, stops at once); everything it
-# started is stopped by PID.
+# logged it. Then virtsight-manager polls the master over SNMPv3 and both hypervisors over
+# libvirt for one cycle, writing RRD files, and prints its table. Then the demo keeps serving
+# until Ctrl-C (or, with --once, stops at once); everything it started is stopped by PID.
 #   scripts/demo-run.sh BUILD-DIR [--once]
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -143,6 +144,43 @@ echo
 echo "   Resuming within vsNotifyHoldDown seconds of that notification: the VM's next one is held"
 echo "   until they are over, then carries the latest state (and how many changes it stands for)."
 demo_admin_state running 'running(4)'
+
+# The manager, agentless: the master (and the subagent behind it) over SNMPv3, and the same
+# two hypervisors directly over libvirt; one --once cycle into RRD files, and its table.
+demo_manager() {
+    local dir=$VS_TEST_DIR/manager
+    mkdir -p "$dir"
+    printf 'auth authpassphrase\npriv privpassphrase\n' >"$dir/tester.secret"
+    chmod 600 "$dir/tester.secret"
+    cat >"$dir/manager.xml" <<XML
+<virtsight-manager interval="60" state-dir="$dir/state" rrd-dir="$dir/rrd">
+  <group name="demo">
+    <host name="agent">
+      <snmp address="udp:$VS_SNMPD_ADDR" version="3" user="tester" auth="SHA-256" priv="AES"
+            secret-file="$dir/tester.secret"/>
+    </host>
+    <host name="hv-default"><libvirt uri="test:///default"/></host>
+    <host name="hv-lab"><libvirt uri="test://$VS_TEST_DIR/node-50.xml"/></host>
+  </group>
+</virtsight-manager>
+XML
+    echo
+    echo "== virtsight-manager --once -c $dir/manager.xml (hosts: agent over SNMPv3;" \
+        "hv-default and hv-lab over libvirt)"
+    local rc=0
+    "$builddir/manager/virtsight-manager" -c "$dir/manager.xml" --once -l warning \
+        >"$dir/once.out" || rc=$?
+    grep -E '^(HOST|agent +(host|if:lo|fs:/) |hv-default )' "$dir/once.out"
+    echo "   ... ($(grep -c '^hv-lab .* vm\.state ' "$dir/once.out") VMs of hv-lab and" \
+        "$(grep -c '^agent .* vm\.state ' "$dir/once.out") VMs seen through the subagent" \
+        "left out)"
+    grep '^#' "$dir/once.out"
+    echo "== exit status $rc; $(find "$dir/rrd" -name '*.rrd' | wc -l) RRD files under $dir/rrd," \
+        "for example:"
+    find "$dir/rrd" -name 'host.rrd' | sort
+    [ "$rc" -eq 0 ] || vs_fail "virtsight-manager --once failed (status $rc)"
+}
+demo_manager
 
 if [ "$once" = --once ]; then
     vs_subagent_stop

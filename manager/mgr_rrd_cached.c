@@ -1,0 +1,333 @@
+/* mgr_rrd_cached: the RRD writer's rrdcached mode. Each chunk of the queue: files not seen yet
+ * are asked about (LAST) and created (CREATE -O) through the daemon, pipelined; then the
+ * updates go in one BATCH. The daemon does all file I/O, except that missing directories are
+ * made here when it refuses to (it was started without -R). */
+#include "config.h"
+
+#include "mgr_rrd_int.h"
+#include "vs_num.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <string.h>
+
+#define FLUSH_MAX 500 /* FLUSH commands per BATCH: rrdcached answers after writing them all */
+
+/* What the reply handlers add to. */
+typedef struct {
+    mgr_rrd *w;
+    mgr_rrd_stats d;
+    unsigned long sent; /* commands in the BATCH */
+} cached_ctx;
+
+/* rrdcached failed: log the first failure of an outage (later ones throttled). */
+static void cached_away(mgr_rrd *w, const char *err)
+{
+    vs_complain(&w->away, vs_log_now(), VS_LOG_ERR, w->rrdc_name,
+                "%s; keeping updates for up to %d s and trying again", err, w->retry_s);
+}
+
+/* An exchange with rrdcached worked: log the recovery once, reset the back-off. */
+static void cached_ok(mgr_rrd *w)
+{
+    w->backoff = MGR_RRD_BACKOFF_FIRST;
+    if (!w->away.failing)
+        return;
+    vs_complain_release(&w->away, VS_LOG_NOTICE, w->rrdc_name,
+                        "answering again: sending the %zu updates held back (%llu dropped)", w->wn,
+                        w->outage_dropped);
+    w->outage_dropped = 0;
+}
+
+/* Take the first BATCH_MAX records of the writer's list as the chunk; find their files and
+ * list those whose state must be learnt. Returns the chunk's size. */
+static size_t chunk_collect(mgr_rrd *w)
+{
+    w->round++;
+    w->chunk.n = 0;
+    w->learn.n = 0;
+    for (mgr_rrd_rec *r = w->whead; r != NULL && w->chunk.n < MGR_RRD_BATCH_MAX; r = r->next) {
+        w->chunk.p[w->chunk.n++] = r;
+        if (r->f == NULL)
+            r->f = mgr_rrd_files_get(&w->files, r->rel, (mgr_res_kind)r->kind);
+        mgr_rrd_file *f = r->f;
+        if (f == NULL || f->round == w->round)
+            continue;
+        f->round = w->round;
+        f->first_t = r->t;
+        f->state = f->known ? MGR_RRD_F_OK : MGR_RRD_F_ASK;
+        if (!f->known && mgr_rrd_ptrs_push(&w->learn, f) < 0)
+            f->state = MGR_RRD_F_FAIL;
+    }
+    return w->chunk.n;
+}
+
+/* Select the files to learn that are in state; returns how many. */
+static size_t learn_select(mgr_rrd *w, unsigned char state)
+{
+    w->files_sel.n = 0;
+    for (size_t i = 0; i < w->learn.n; i++) {
+        mgr_rrd_file *f = w->learn.p[i];
+        if (f->state == state && mgr_rrd_ptrs_push(&w->files_sel, f) < 0)
+            f->state = MGR_RRD_F_FAIL;
+    }
+    return w->files_sel.n;
+}
+
+/* Append "<CMD> <absolute name of file i>". */
+static int cmd_file(mgr_rrd *w, vs_buf *out, const char *cmd, size_t i)
+{
+    mgr_rrd_file *f = w->files_sel.p[i];
+    const char *abs = mgr_rrd_abs(w, f->rel);
+
+    return abs != NULL && vs_buf_append_str(out, cmd) == 0 && mgr_rrdc_append_arg(out, abs) == 0
+               ? 0
+               : -1;
+}
+
+static int last_cmd(void *ctx, size_t i, vs_buf *out)
+{
+    cached_ctx *x = ctx;
+    return cmd_file(x->w, out, "LAST ", i) == 0 && vs_buf_append(out, "\n", 1) == 0 ? 0 : -1;
+}
+
+/* "0 <time>": known; no such file: to create; anything else: failed. */
+static void last_reply(void *ctx, size_t i, long code, const char *msg)
+{
+    cached_ctx *x = ctx;
+    mgr_rrd_file *f = x->w->files_sel.p[i];
+    long t;
+
+    if (code == 0 && vs_num_parse_long(msg, 0, LONG_MAX, &t) == 0) {
+        f->last = t;
+        f->known = 1;
+        f->state = MGR_RRD_F_OK;
+    } else if (code < 0 && strstr(msg, "No such file") != NULL) {
+        f->state = MGR_RRD_F_CREATE;
+    } else {
+        f->state = MGR_RRD_F_FAIL;
+        mgr_rrd_refuse(x->w, f->rel, "rrdcached cannot tell the last update of the file: %s", msg);
+    }
+}
+
+static int create_cmd(void *ctx, size_t i, vs_buf *out)
+{
+    cached_ctx *x = ctx;
+    mgr_rrd *w = x->w;
+    mgr_rrd_file *f = w->files_sel.p[i];
+
+    if (cmd_file(w, out, "CREATE ", i) < 0
+        || vs_buf_appendf(out, " -s %d -b %ld -O", w->step, f->first_t - w->step) < 0)
+        return -1;
+    for (int k = 0; k < w->nargs[f->kind]; k++) {
+        if (vs_buf_append(out, " ", 1) < 0 || vs_buf_append_str(out, w->args[f->kind][k]) < 0)
+            return -1;
+    }
+    return vs_buf_append(out, "\n", 1);
+}
+
+/* rrdcached cannot make the directories of f: make them here (rrd_dir is usually visible here
+ * too; if it is not, the CREATE after this fails again and the file is given up). */
+static void create_dirs_here(mgr_rrd *w, mgr_rrd_file *f, const char *msg)
+{
+    const char *abs = mgr_rrd_abs(w, f->rel);
+
+    if (abs != NULL && mgr_rrd_mkdirs(abs) == 0) {
+        VS_LOG(VS_LOG_INFO, f->rel, "made the directories here: rrdcached may not (no -R)");
+        f->state = MGR_RRD_F_CREATE; /* try again */
+        return;
+    }
+    f->state = MGR_RRD_F_FAIL;
+    mgr_rrd_refuse(w, f->rel,
+                   "rrdcached cannot create the directories of the file (%s; "
+                   "start it with -R) and they cannot be made here: %s",
+                   msg, abs != NULL ? strerror(errno) : "name too long");
+}
+
+/* Created: known; exists: ask again; directories missing: make them here and try again. */
+static void create_reply(void *ctx, size_t i, long code, const char *msg)
+{
+    cached_ctx *x = ctx;
+    mgr_rrd_file *f = x->w->files_sel.p[i];
+
+    if (code == 0) {
+        f->last = f->first_t - x->w->step;
+        f->known = 1;
+        f->state = MGR_RRD_F_OK;
+        x->d.creates++;
+        VS_LOG(VS_LOG_INFO, f->rel, "created through %s", x->w->rrdc_name);
+    } else if (strstr(msg, "File exists") != NULL) {
+        f->state = MGR_RRD_F_ASK;
+    } else if (strstr(msg, "recursively create") != NULL) {
+        create_dirs_here(x->w, f, msg);
+    } else {
+        f->state = MGR_RRD_F_FAIL;
+        mgr_rrd_refuse(x->w, f->rel, "rrdcached cannot create the file: %s", msg);
+    }
+}
+
+/* Learn the state of the chunk's new files, creating the missing ones; two rounds, for a file
+ * created meanwhile by someone else or whose directories had to be made here. 0, or -1 when
+ * rrdcached failed (logged). */
+static int cached_learn(mgr_rrd *w, cached_ctx *x)
+{
+    char err[256];
+
+    for (int pass = 0; pass < 2; pass++) {
+        if (learn_select(w, MGR_RRD_F_ASK) > 0
+            && mgr_rrdc_pipeline(w->rrdc, w->files_sel.n, last_cmd, last_reply, x, err, sizeof(err))
+                   < 0)
+            goto fail;
+        if (learn_select(w, MGR_RRD_F_CREATE) > 0
+            && mgr_rrdc_pipeline(w->rrdc, w->files_sel.n, create_cmd, create_reply, x, err,
+                                 sizeof(err))
+                   < 0)
+            goto fail;
+    }
+    for (size_t i = 0; i < w->learn.n; i++) {
+        mgr_rrd_file *f = w->learn.p[i];
+        if (f->state == MGR_RRD_F_ASK || f->state == MGR_RRD_F_CREATE) {
+            f->state = MGR_RRD_F_FAIL;
+            mgr_rrd_refuse(w, f->rel, "rrdcached neither created the file nor found it");
+        }
+    }
+    return 0;
+fail:
+    cached_away(w, err);
+    return -1;
+}
+
+/* Build the BATCH body of the chunk's updates, skipping those not after the file's last one.
+ * Returns the number of commands; w->cmd_rec maps them to the chunk. */
+static unsigned long cached_build(mgr_rrd *w, cached_ctx *x)
+{
+    unsigned long k = 0;
+
+    vs_buf_reset(&w->line);
+    for (size_t i = 0; i < w->chunk.n; i++) {
+        mgr_rrd_rec *r = w->chunk.p[i];
+        mgr_rrd_file *f = r->f;
+        if (f == NULL || f->state != MGR_RRD_F_OK) {
+            x->d.errors++; /* a failed file was logged when it failed */
+            if (f == NULL)
+                mgr_rrd_refuse(w, r->rel, "cannot track the file: out of memory");
+            continue;
+        }
+        if (r->t <= f->last) {
+            VS_LOG(VS_LOG_DEBUG, r->rel, "update at %ld skipped: the file has data up to %ld", r->t,
+                   f->last);
+            continue;
+        }
+        const char *abs = mgr_rrd_abs(w, r->rel);
+        if (abs == NULL || mgr_rrd_format_update(&w->line, abs, r->t, r->v, r->n) < 0) {
+            x->d.errors++;
+            mgr_rrd_refuse(w, r->rel, "cannot build the update (name too long or out of memory)");
+            continue;
+        }
+        w->cmd_rec[k++] = i;
+        f->last = r->t;
+    }
+    return k;
+}
+
+/* One command of the BATCH was refused: count it; the file's last update is asked again. */
+static void batch_error(void *ctx, unsigned long cmd, const char *msg)
+{
+    cached_ctx *x = ctx;
+    mgr_rrd *w = x->w;
+
+    if (cmd < 1 || cmd > x->sent)
+        return;
+    mgr_rrd_rec *r = w->chunk.p[w->cmd_rec[cmd - 1]];
+    r->f->known = 0;
+    x->d.errors++;
+    mgr_rrd_refuse(w, r->rel, "rrdcached refused the update at %ld: %s", r->t, msg);
+}
+
+/* The chunk could not be sent: what its files hold is unknown now. */
+static int chunk_failed(mgr_rrd *w)
+{
+    for (size_t i = 0; i < w->chunk.n; i++) {
+        mgr_rrd_rec *r = w->chunk.p[i];
+        if (r->f != NULL)
+            r->f->known = 0;
+    }
+    return -1;
+}
+
+/* Mark the files of the sent updates for the next flush. */
+static void mark_dirty(mgr_rrd *w, unsigned long k)
+{
+    for (unsigned long c = 0; c < k; c++) {
+        mgr_rrd_file *f = ((mgr_rrd_rec *)w->chunk.p[w->cmd_rec[c]])->f;
+        if (!f->dirty && mgr_rrd_ptrs_push(&w->dirty, f) == 0)
+            f->dirty = 1;
+    }
+}
+
+int mgr_rrd_cached_write(mgr_rrd *w)
+{
+    cached_ctx x = { .w = w };
+    char err[256];
+
+    if (mgr_rrdc_connect(w->rrdc, err, sizeof(err)) < 0) {
+        cached_away(w, err);
+        return -1;
+    }
+    size_t n = chunk_collect(w);
+    if (cached_learn(w, &x) < 0)
+        return chunk_failed(w);
+    x.sent = cached_build(w, &x);
+    if (x.sent > 0) {
+        unsigned long before = x.d.errors;
+        if (mgr_rrdc_batch(w->rrdc, w->line.data, w->line.len, batch_error, &x, err, sizeof(err))
+            < 0) {
+            cached_away(w, err);
+            return chunk_failed(w);
+        }
+        x.d.updates = x.sent - (x.d.errors - before);
+        mark_dirty(w, x.sent);
+    }
+    cached_ok(w);
+    if (x.d.errors == 0)
+        mgr_rrd_refuse_ok(w);
+    mgr_rrd_finish(w, n, &x.d);
+    return 0;
+}
+
+/* A FLUSH was refused: say so (rare: the file vanished). */
+static void flush_error(void *ctx, unsigned long cmd, const char *msg)
+{
+    cached_ctx *x = ctx;
+    (void)cmd;
+    VS_LOG(VS_LOG_WARNING, x->w->rrdc_name, "FLUSH refused: %s", msg);
+}
+
+int mgr_rrd_cached_flush(mgr_rrd *w)
+{
+    cached_ctx x = { .w = w };
+    char err[256];
+
+    while (w->dirty.n > 0) {
+        size_t n = w->dirty.n < FLUSH_MAX ? w->dirty.n : FLUSH_MAX;
+        size_t from = w->dirty.n - n;
+        vs_buf_reset(&w->line);
+        for (size_t i = from; i < w->dirty.n; i++) {
+            mgr_rrd_file *f = w->dirty.p[i];
+            const char *abs = mgr_rrd_abs(w, f->rel);
+            if (abs == NULL || vs_buf_append(&w->line, "FLUSH ", 6) < 0
+                || mgr_rrdc_append_arg(&w->line, abs) < 0 || vs_buf_append(&w->line, "\n", 1) < 0)
+                return -1;
+        }
+        if (mgr_rrdc_batch(w->rrdc, w->line.data, w->line.len, flush_error, &x, err, sizeof(err))
+            < 0) {
+            cached_away(w, err);
+            return -1;
+        }
+        cached_ok(w);
+        for (size_t i = from; i < w->dirty.n; i++)
+            ((mgr_rrd_file *)w->dirty.p[i])->dirty = 0;
+        w->dirty.n = from;
+    }
+    return 0;
+}

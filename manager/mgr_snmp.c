@@ -1,0 +1,290 @@
+/* mgr_snmp: the SNMP poller's scheduler. Polls wait in a queue in the order they were asked
+ * for; at most max_inflight run at once, each with its own Net-SNMP session that exists only
+ * while its poll runs, so sockets and the work per loop turn follow the polls in flight, not
+ * the hosts configured. The sockets sit in one epoll set whose descriptor is all the caller's
+ * poll() watches: a wake-up costs what is ready, not what is in flight. Everything runs on the
+ * caller's thread; results are handed over at the end of mgr_snmp_process. */
+#include <config.h>
+
+#include "mgr_snmp.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#include "mgr_snmp_int.h"
+#include "mgr_snmp_job.h"
+
+struct mgr_snmp {
+    int max_inflight;
+    mgr_snmp_done_fn done;
+    void *ctx;
+    mgr_snmp_job *q_head, *q_tail; /* waiting to start */
+    unsigned queued;
+    mgr_snmp_job **act; /* in flight */
+    int n_act;
+    mgr_snmp_job *fin_head, *fin_tail; /* over, result not handed over yet */
+    unsigned finished;
+    mgr_snmp_states states;
+    netsnmp_large_fd_set fdset; /* one descriptor at a time, for Net-SNMP's calls */
+    int epfd;                   /* the sockets of the polls in flight */
+};
+
+#define EVENTS_MAX 64 /* sockets taken from the epoll set per call */
+
+/* Net-SNMP's own log lines, into ours (one sink). */
+static int netsnmp_log_line(int major, int minor, void *server_arg, void *client_arg)
+{
+    const struct snmp_log_message *m = server_arg;
+    (void)major;
+    (void)minor;
+    (void)client_arg;
+    size_t len = strlen(m->msg);
+    while (len > 0 && (m->msg[len - 1] == '\n' || m->msg[len - 1] == '\r'))
+        len--;
+    vs_log_level level = m->priority <= LOG_ERR     ? VS_LOG_ERR
+                         : m->priority >= LOG_DEBUG ? VS_LOG_DEBUG
+                                                    : (vs_log_level)m->priority;
+    if (len > 0)
+        VS_LOG(level, NULL, "Net-SNMP: %.*s", (int)len, m->msg);
+    return 1;
+}
+
+/* Set Net-SNMP up once per process: no configuration files, no MIB files (the poller uses
+ * numeric OIDs only), no persistent state written, its log lines into ours unless the
+ * program routed them already. SNMP_PERSISTENT_DIR is still honoured for the little Net-SNMP
+ * creates there. */
+static void netsnmp_setup(void)
+{
+    static int done;
+    if (done)
+        return;
+    done = 1;
+    if (!snmp_get_do_logging()) {
+        snmp_register_callback(SNMP_CALLBACK_LIBRARY, SNMP_CALLBACK_LOGGING, netsnmp_log_line,
+                               NULL);
+        snmp_enable_calllog();
+    }
+    netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DONT_READ_CONFIGS, 1);
+    netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DONT_LOAD_HOST_FILES, 1);
+    netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DONT_PERSIST_STATE, 1);
+    netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DISABLE_PERSISTENT_LOAD, 1);
+    netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DISABLE_PERSISTENT_SAVE, 1);
+    netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_NO_TOKEN_WARNINGS, 1);
+    netsnmp_set_mib_directory("");
+    char no_mibs[] = "mibs :"; /* an empty MIB list, as Debian's snmp.conf says */
+    netsnmp_config_remember(no_mibs);
+    init_snmp("virtsight-manager");
+}
+
+mgr_snmp *mgr_snmp_new(int max_inflight, mgr_snmp_done_fn done, void *ctx)
+{
+    netsnmp_setup();
+    mgr_snmp *s = calloc(1, sizeof(*s));
+    if (!s)
+        return NULL;
+    s->max_inflight = max_inflight > 0 ? max_inflight : 1;
+    s->act = calloc((size_t)s->max_inflight, sizeof(*s->act));
+    if (!s->act) {
+        free(s);
+        return NULL;
+    }
+    s->done = done;
+    s->ctx = ctx;
+    mgr_snmp_states_init(&s->states);
+    netsnmp_large_fd_set_init(&s->fdset, FD_SETSIZE);
+    s->epfd = epoll_create1(EPOLL_CLOEXEC);
+    if (s->epfd < 0) {
+        VS_LOG(VS_LOG_ERR, NULL, "Cannot create an epoll set for SNMP sockets: %s.",
+               strerror(errno));
+        mgr_snmp_free(s);
+        return NULL;
+    }
+    return s;
+}
+
+/* Close j's session, complete its result and put it on the finished list. */
+static void poll_finish(mgr_snmp *s, mgr_snmp_job *j)
+{
+    if (j->watched) {
+        epoll_ctl(s->epfd, EPOLL_CTL_DEL, j->fd, NULL);
+        j->watched = 0;
+    }
+    if (j->slot >= 0) {
+        s->act[j->slot] = s->act[--s->n_act];
+        s->act[j->slot]->slot = j->slot;
+        j->slot = -1;
+    }
+    mgr_snmp_job_finish(j, mgr_snmp_states_get(&s->states, j->name, 1));
+    j->next = NULL;
+    if (s->fin_tail)
+        s->fin_tail->next = j;
+    else
+        s->fin_head = j;
+    s->fin_tail = j;
+    s->finished++;
+}
+
+/* Add j's socket to the epoll set; -1 with the poll failed. */
+static int poll_watch(mgr_snmp *s, mgr_snmp_job *j)
+{
+    struct epoll_event ev = { .events = EPOLLIN, .data.ptr = j };
+    if (epoll_ctl(s->epfd, EPOLL_CTL_ADD, j->fd, &ev) < 0) {
+        mgr_snmp_job_fail(j, "Cannot watch the SNMP socket: %s.", strerror(errno));
+        return -1;
+    }
+    j->watched = 1;
+    return 0;
+}
+
+/* Start queued polls while fewer than max_inflight are in flight. */
+static void queue_start(mgr_snmp *s)
+{
+    while (s->q_head && s->n_act < s->max_inflight) {
+        mgr_snmp_job *j = s->q_head;
+        s->q_head = j->next;
+        if (!s->q_head)
+            s->q_tail = NULL;
+        s->queued--;
+        mgr_snmp_state *st = mgr_snmp_states_get(&s->states, j->name, 1);
+        if (!st)
+            mgr_snmp_job_fail(j, "Out of memory.");
+        j->slot = s->n_act;
+        s->act[s->n_act++] = j;
+        if (!st || mgr_snmp_job_start(j, st, &s->fdset) < 0 || poll_watch(s, j) < 0)
+            poll_finish(s, j);
+    }
+}
+
+int mgr_snmp_poll(mgr_snmp *s, const mgr_host_cfg *host, double deadline)
+{
+    mgr_snmp_job *j = mgr_snmp_job_new(host, deadline, &s->states);
+    if (!j) {
+        VS_LOG(VS_LOG_ERR, host->name, "Out of memory: the SNMP poll was not started.");
+        return -1;
+    }
+    if (s->q_tail)
+        s->q_tail->next = j;
+    else
+        s->q_head = j;
+    s->q_tail = j;
+    s->queued++;
+    queue_start(s);
+    return 0;
+}
+
+int mgr_snmp_fds(mgr_snmp *s, struct pollfd *fds, int max)
+{
+    if (s->n_act == 0 || max < 1)
+        return 0;
+    fds[0].fd = s->epfd;
+    fds[0].events = POLLIN;
+    fds[0].revents = 0;
+    return 1;
+}
+
+double mgr_snmp_next_wakeup(mgr_snmp *s)
+{
+    double now = vs_log_now();
+    if (s->fin_head || (s->q_head && s->n_act < s->max_inflight))
+        return now;
+    double t = 0;
+    for (int i = 0; i < s->n_act; i++) {
+        const mgr_snmp_job *j = s->act[i];
+        double due = j->deadline;
+        if (!j->waiting || j->dirty)
+            due = now;
+        else if (j->t_next > 0 && j->t_next < due)
+            due = j->t_next;
+        if (t == 0 || due < t)
+            t = due;
+    }
+    return t;
+}
+
+/* Read what waits on the sockets of the polls in flight (Net-SNMP calls back into them). */
+static void sockets_read(mgr_snmp *s)
+{
+    struct epoll_event ev[EVENTS_MAX];
+    int n;
+    do {
+        n = epoll_wait(s->epfd, ev, EVENTS_MAX, 0);
+        for (int i = 0; i < n; i++)
+            mgr_snmp_job_read(ev[i].data.ptr, &s->fdset);
+    } while (n == EVENTS_MAX);
+}
+
+/* Hand the results of finished polls to the caller (only those finished so far: a poll the
+ * callback asks for and that fails at once waits for the next call). */
+static void deliver(mgr_snmp *s)
+{
+    mgr_snmp_job *j = s->fin_head;
+    s->fin_head = s->fin_tail = NULL;
+    while (j) {
+        mgr_snmp_job *next = j->next;
+        mgr_result *r = j->r;
+        j->r = NULL;
+        s->finished--;
+        mgr_snmp_job_free(j);
+        if (s->done)
+            s->done(r, s->ctx);
+        else
+            mgr_result_free(r);
+        j = next;
+    }
+}
+
+void mgr_snmp_process(mgr_snmp *s, const struct pollfd *fds, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (fds[i].fd == s->epfd && (fds[i].revents & (POLLIN | POLLERR | POLLHUP)))
+            sockets_read(s);
+    double now = vs_log_now();
+    /* Downwards: a poll that ends is replaced by the last one, which was already checked. */
+    for (int i = s->n_act - 1; i >= 0; i--) {
+        mgr_snmp_job *j = s->act[i];
+        if (mgr_snmp_job_check(j, now, &s->fdset))
+            poll_finish(s, j);
+    }
+    queue_start(s);
+    deliver(s);
+}
+
+unsigned mgr_snmp_busy(const mgr_snmp *s)
+{
+    return s->queued + (unsigned)s->n_act + s->finished;
+}
+
+void mgr_snmp_retain(mgr_snmp *s, const mgr_config *cfg)
+{
+    mgr_snmp_states_retain(&s->states, cfg);
+}
+
+/* Free a list of polls linked by next. */
+static void list_free(mgr_snmp_job *j)
+{
+    while (j) {
+        mgr_snmp_job *next = j->next;
+        mgr_snmp_job_free(j);
+        j = next;
+    }
+}
+
+void mgr_snmp_free(mgr_snmp *s)
+{
+    if (!s)
+        return;
+    for (int i = 0; i < s->n_act; i++)
+        mgr_snmp_job_free(s->act[i]);
+    list_free(s->q_head);
+    list_free(s->fin_head);
+    mgr_snmp_states_free(&s->states);
+    netsnmp_large_fd_set_cleanup(&s->fdset);
+    if (s->epfd >= 0)
+        close(s->epfd);
+    free(s->act);
+    free(s);
+}
