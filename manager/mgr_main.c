@@ -259,16 +259,20 @@ int main(int argc, char **argv)
         return EXIT_SUCCESS;
     }
     int daemon = !o.foreground && !o.once;
+    /* The daemon changes to "/": SIGHUP must find the file the command line named. */
+    char *config_abs = realpath(o.config_file, NULL);
     int ready_fd = daemon ? daemon_fork() : -1;
     if (daemon && ready_fd < 0) {
         fprintf(stderr, APP ": cannot run as a daemon: %s.\n", strerror(errno));
         mgr_config_free(cfg);
+        free(config_abs);
         return EXIT_FAILURE;
     }
     char *pid_file = daemon ? strdup(cfg->pid_file) : NULL;
     int pid_fd = daemon ? pid_file_claim(pid_file) : -1;
     int sig_fd = signals_install();
-    mgr_core_opts co = { o.config_file, o.shard_index, o.shard_count, o.once, stdout };
+    mgr_core_opts co = { config_abs ? config_abs : o.config_file, o.shard_index, o.shard_count,
+                         o.once, stdout };
     mgr_core *core = NULL;
     if ((!daemon || pid_fd >= 0) && sig_fd >= 0)
         core = mgr_core_new(cfg, &co);
@@ -290,5 +294,6 @@ int main(int argc, char **argv)
         close(pid_fd);
     }
     free(pid_file);
+    free(config_abs);
     return rc;
 }

@@ -20,7 +20,7 @@
 #define MGR_SNMP_ROWS_MAX 100000      /* rows kept per table and poll */
 #define MGR_SNMP_VARBINDS_MAX 1000000 /* values read per host and poll */
 #define MGR_SNMP_SLOTS_MAX 11         /* columns of the widest table below */
-#define MGR_SNMP_COLS_MAX 24          /* columns of the longest walk below */
+#define MGR_SNMP_COLS_MAX 20          /* columns of the longest walk (the host walk has 18) */
 
 /* The scalars of the first request, in the order they are asked for. */
 enum {

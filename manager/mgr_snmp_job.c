@@ -1,6 +1,6 @@
 /* mgr_snmp_job: one host's SNMP poll. It opens its own Net-SNMP single session, keeps one
  * request outstanding, and runs a short sequence: SNMPv3 engine discovery when the engine is
- * not known yet; the host walk (vsHvTable as the probe for the subagent, then the standard
+ * not known yet; the host walk (vsHvName as the probe for the subagent, then the standard
  * tables) whose first GETBULK also carries the scalars, or a GET of the scalars first and a
  * GETNEXT walk (SNMPv1, bulk="no", agents that mishandle GETBULK); the VM walk when the probe
  * found hypervisors. Then it closes the session and turns what it read into a result. */

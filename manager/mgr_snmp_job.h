@@ -12,7 +12,7 @@
 typedef enum {
     MGR_SNMP_STEP_DISCOVER = 0, /* SNMPv3 engine discovery */
     MGR_SNMP_STEP_SCALARS,      /* the GET of scalars (when the walk cannot carry them) */
-    MGR_SNMP_STEP_WALK_HOST,    /* the host walk (vsHvTable probe and standard tables) */
+    MGR_SNMP_STEP_WALK_HOST,    /* the host walk (vsHvName probe and standard tables) */
     MGR_SNMP_STEP_WALK_VM,      /* vsVmTable */
     MGR_SNMP_STEP_END
 } mgr_snmp_step;

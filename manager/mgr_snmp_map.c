@@ -118,6 +118,9 @@ static const mgr_snmp_col vm_cols[] = {
     COL(o_vsVmCpuUtil, MGR_SNMP_T_VM, MGR_SNMP_VM_CPU_UTIL, MGR_SNMP_K_NUM),
 };
 
+_Static_assert(N_OF(host_cols) <= MGR_SNMP_COLS_MAX, "the host walk has too many columns");
+_Static_assert(N_OF(vm_cols) <= MGR_SNMP_COLS_MAX, "the VM walk has too many columns");
+
 const mgr_snmp_col *mgr_snmp_walk_cols(mgr_snmp_walk_id id, size_t *n)
 {
     if (id == MGR_SNMP_WALK_VM) {
