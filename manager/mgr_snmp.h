@@ -24,7 +24,8 @@ mgr_snmp *mgr_snmp_new(int max_inflight, mgr_snmp_done_fn done, void *ctx);
  * kept per host name across polls. Returns 0, or -1 when memory is short (logged). */
 int mgr_snmp_poll(mgr_snmp *s, const mgr_host_cfg *host, double deadline);
 
-/* Fill fds with the sockets to watch (at most max entries); returns how many. */
+/* Fill fds with the descriptors to watch (at most max entries); returns how many. (Today one:
+ * an epoll descriptor holding every in-flight socket, so a wake-up costs what is ready.) */
 int mgr_snmp_fds(mgr_snmp *s, struct pollfd *fds, int max);
 
 /* The monotonic time at which mgr_snmp_process must run next even without input (a request
