@@ -53,6 +53,10 @@ struct mgr_lv {
     int threads;         /* worker threads alive */
     int stuck;           /* of them, inside a poll the watchdog gave up */
     int stopping, orphaned;
+    /* Threads that ended while the pool stops, for mgr_lv_free to join: libvirt frees a
+     * thread's last-error record only when the thread is really gone. */
+    pthread_t *ended;
+    size_t n_ended, cap_ended;
     lv_job *queue, **queue_tail;
     lv_job *running;
     mgr_lv_host *closing; /* hosts whose connection a worker closes, then frees */
@@ -271,7 +275,6 @@ static int worker_spawn(mgr_lv *p)
 
     if (pthread_attr_init(&attr) != 0)
         return -1;
-    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
     sigfillset(&all);
     pthread_sigmask(SIG_BLOCK, &all, &old);
     int rc = pthread_create(&t, &attr, worker_main, p);
@@ -374,6 +377,28 @@ static int worker_run(mgr_lv *p)
 
 static void pool_destroy(mgr_lv *p);
 
+/* A worker thread ends (locked): while the pool stops normally it is joined by mgr_lv_free;
+ * otherwise (a spare thread no longer needed, or a pool left to its stuck threads) nobody
+ * waits for it. */
+static void worker_leave(mgr_lv *p)
+{
+    if (p->stopping && !p->orphaned) {
+        if (p->n_ended == p->cap_ended) {
+            size_t cap = p->cap_ended ? 2 * p->cap_ended : 8;
+            pthread_t *t = realloc(p->ended, cap * sizeof(*t));
+            if (t != NULL) {
+                p->ended = t;
+                p->cap_ended = cap;
+            }
+        }
+        if (p->n_ended < p->cap_ended) {
+            p->ended[p->n_ended++] = pthread_self();
+            return;
+        }
+    }
+    pthread_detach(pthread_self());
+}
+
 static void *worker_main(void *arg)
 {
     mgr_lv *p = arg;
@@ -397,6 +422,7 @@ static void *worker_main(void *arg)
     }
     p->threads--;
     int last = p->orphaned && p->threads == 0;
+    worker_leave(p);
     pthread_cond_broadcast(&p->gone);
     pthread_mutex_unlock(&p->lock);
     if (last)
@@ -626,6 +652,7 @@ static void pool_destroy(mgr_lv *p)
     for (size_t i = 0; i < p->n_hosts; i++)
         mgr_lv_host_free(p->hosts[i]);
     free(p->hosts);
+    free(p->ended);
     if (p->efd >= 0)
         close(p->efd);
     pthread_cond_destroy(&p->gone);
@@ -677,7 +704,16 @@ void mgr_lv_free(mgr_lv *p)
                "%d worker thread(s) still inside libvirt calls after %.0f s: left behind", left,
                STOP_GRACE);
     }
+    /* Join the threads that ended (so their thread-local state is gone too); the ones left
+     * behind detach themselves when they return. */
+    pthread_t *ended = p->ended;
+    size_t n_ended = p->n_ended;
+    p->ended = NULL;
+    p->n_ended = p->cap_ended = 0;
     pthread_mutex_unlock(&p->lock);
+    for (size_t i = 0; i < n_ended; i++)
+        pthread_join(ended[i], NULL);
+    free(ended);
     mgr_lv_libvirt_release();
     if (left == 0)
         pool_destroy(p);
