@@ -7,4 +7,5 @@ bench_floor_subagent_LDADD = lib/libvirtsight.a $(NETSNMP_AGENT_LIBS)
 bench_get_probe_SOURCES = bench/get-probe.c
 bench_get_probe_CFLAGS = $(AM_CFLAGS) $(NETSNMP_CFLAGS)
 bench_get_probe_LDADD = lib/libvirtsight.a $(NETSNMP_LIBS)
-EXTRA_DIST += bench/subagent.sh bench/subagent-profile.sh bench/FLOOR-MIB.txt
+EXTRA_DIST += bench/subagent.sh bench/subagent-profile.sh bench/FLOOR-MIB.txt \
+	bench/manager.sh bench/manager-gen.py bench/manager-run.py
