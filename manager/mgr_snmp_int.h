@@ -238,16 +238,20 @@ typedef struct {
     unsigned gen; /* poll generation that last saw it */
 } mgr_snmp_ifstate;
 
+/* Polls in a row whose GETBULK goes unanswered, while GETNEXT is, before GETNEXT sticks. */
+#define MGR_SNMP_BULK_SILENT_POLLS 3
+
 typedef struct mgr_snmp_state {
     struct mgr_snmp_state *next; /* hash chain */
     uint32_t hash;
     char *name;
-    unsigned gen;   /* polls whose results were filled in so far */
-    unsigned mark;  /* for mgr_snmp_states_retain */
-    int nobulk;     /* sticky: the agent mishandles GETBULK */
-    int get_first;  /* the last GETBULK with the scalars went unanswered: GET them first */
-    size_t rows[2]; /* the longest table of each walk (MGR_SNMP_WALK_*) at the last poll */
-    int logged;     /* MGR_SNMP_LOGGED_* bits: one-time notes already logged */
+    unsigned gen;    /* polls whose results were filled in so far */
+    unsigned mark;   /* for mgr_snmp_states_retain */
+    int nobulk;      /* sticky: the agent mishandles GETBULK */
+    int bulk_silent; /* polls in a row whose GETBULK went unanswered (GETNEXT was) */
+    int get_first;   /* the last GETBULK with the scalars went unanswered: GET them first */
+    size_t rows[2];  /* the longest table of each walk (MGR_SNMP_WALK_*) at the last poll */
+    int logged;      /* MGR_SNMP_LOGGED_* bits: one-time notes already logged */
     int have_uptime;
     uint32_t uptime; /* sysUpTime at the last successful poll */
     uint64_t boots;  /* agent restarts seen (sysUpTime going back) */

@@ -335,15 +335,19 @@ static void job_note(mgr_snmp_job *j, int bit, vs_log_level level, const char *m
     }
 }
 
-/* Walk with GETNEXT from here on, for this host (sticky). */
-static void job_no_bulk(mgr_snmp_job *j)
+/* Walk with GETNEXT for the rest of this poll. An answer that is wrong (certain) makes it
+ * stick for the host at once; a GETBULK that went unanswered while other requests were
+ * answered makes it stick only after MGR_SNMP_BULK_SILENT_POLLS polls in a row, so that one
+ * stalled cycle of a busy agent does not cost it GETBULK for good. */
+static void job_no_bulk(mgr_snmp_job *j, int certain)
 {
     j->walk.bulk = 0;
     j->bulk_suspect = 0;
     j->nobulk = 1;
     mgr_snmp_state *st = mgr_snmp_states_get(j->states, j->name, 0);
-    if (st)
-        st->nobulk = 1;
+    if (!st || (!certain && ++st->bulk_silent < MGR_SNMP_BULK_SILENT_POLLS))
+        return;
+    st->nobulk = 1;
     job_note(j, MGR_SNMP_LOGGED_BULK, VS_LOG_NOTICE,
              "The agent mishandles GETBULK; using GETNEXT for its tables from now on.");
 }
@@ -393,6 +397,12 @@ static void job_walk_done(mgr_snmp_job *j)
                  j->walk.stopped);
         job_note(j, MGR_SNMP_LOGGED_STOP, VS_LOG_WARNING, msg);
     }
+    if (j->step == MGR_SNMP_STEP_WALK_HOST && j->bulk && !j->nobulk) {
+        /* GETBULK worked in this poll: earlier silences were the agent being busy. */
+        mgr_snmp_state *st = mgr_snmp_states_get(j->states, j->name, 0);
+        if (st)
+            st->bulk_silent = 0;
+    }
     if (j->step == MGR_SNMP_STEP_WALK_HOST && j->data.t[MGR_SNMP_T_HV].n > 0) {
         j->vm_walked = 1;
         job_walk(j, MGR_SNMP_WALK_VM, 0);
@@ -423,7 +433,7 @@ static void job_answer(mgr_snmp_job *j, netsnmp_pdu *pdu)
     const char *why;
     switch (mgr_snmp_walk_response(&j->walk, pdu, &j->data, &why)) {
     case MGR_SNMP_WALK_BAD_BULK:
-        job_no_bulk(j);
+        job_no_bulk(j, 1);
         if (j->walk.scalars)
             job_get_scalars(j);
         return;
@@ -434,7 +444,7 @@ static void job_answer(mgr_snmp_job *j, netsnmp_pdu *pdu)
         break;
     }
     if (j->bulk_suspect)
-        job_no_bulk(j); /* GETNEXT works where GETBULK timed out */
+        job_no_bulk(j, 0); /* GETNEXT works where GETBULK timed out */
     if (mgr_snmp_walk_complete(&j->walk))
         job_walk_done(j);
 }
