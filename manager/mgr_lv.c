@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "mgr_lv_int.h"
+#include "vs_libvirt.h"
 
 #define STOP_GRACE 2.0 /* seconds mgr_lv_free waits for the workers */
 #define CAP_FACTOR 4   /* at most this many threads per wanted worker, stuck ones included */
@@ -472,7 +473,7 @@ mgr_lv *mgr_lv_new(int workers)
         pool_destroy(p);
         return NULL;
     }
-    if (mgr_lv_libvirt_acquire() < 0) {
+    if (vs_libvirt_acquire() < 0) {
         pool_destroy(p);
         return NULL;
     }
@@ -714,7 +715,7 @@ void mgr_lv_free(mgr_lv *p)
     for (size_t i = 0; i < n_ended; i++)
         pthread_join(ended[i], NULL);
     free(ended);
-    mgr_lv_libvirt_release();
+    vs_libvirt_release();
     if (left == 0)
         pool_destroy(p);
 }

@@ -67,7 +67,5 @@ double mgr_lv_wall_now(void);
  * messages into the log at debug level, registers the default event implementation and starts
  * the event loop thread; the matching release of the last user stops that thread. 0 or -1
  * (logged). */
-int mgr_lv_libvirt_acquire(void);
-void mgr_lv_libvirt_release(void);
 
 #endif /* MGR_LV_INT_H */

@@ -22,6 +22,7 @@
 #include "sa_names.h"
 #include "sa_sample.h"
 #include "sa_vmindex.h"
+#include "vs_libvirt.h"
 #include "vs_log.h"
 #include "vs_mib.h"
 
@@ -653,87 +654,15 @@ sa_hv *sa_hv_new(const sa_hv_conf *conf, const sa_hv_opts *opts, int wake_fd)
 
 /* ---- process-wide libvirt set-up ---- */
 
-static struct {
-    int registered; /* virEventRegisterDefaultImpl done (once per process) */
-    int running;
-    atomic_int quit;
-    pthread_t thread;
-} event_loop;
-
-/* libvirt's errors go to our log at debug level: the caller of the failing call logs what
- * matters, with its target. */
-static void libvirt_error_cb(void *opaque, virErrorPtr err)
-{
-    (void)opaque;
-    if (err != NULL && err->message != NULL)
-        VS_LOG(VS_LOG_DEBUG, "libvirt", "%s", err->message);
-}
-
-static void *event_loop_main(void *arg)
-{
-    vs_complaint failing = VS_COMPLAINT_INIT;
-
-    (void)arg;
-    while (!atomic_load(&event_loop.quit)) {
-        if (virEventRunDefaultImpl() < 0) {
-            vs_complain(&failing, vs_log_now(), VS_LOG_ERR, "libvirt", "the event loop failed: %s",
-                        virGetLastErrorMessage());
-            struct timespec pause = { 0, 100 * 1000 * 1000 };
-            nanosleep(&pause, NULL);
-        } else {
-            vs_complain_release(&failing, VS_LOG_NOTICE, "libvirt", "the event loop works again");
-        }
-    }
-    return NULL;
-}
-
-/* A timer that only makes virEventRunDefaultImpl return. */
-static void event_loop_wake(int timer, void *opaque)
-{
-    (void)timer;
-    (void)opaque;
-}
-
 int sa_libvirt_init(void)
 {
-    sigset_t old;
-
-    if (event_loop.running)
-        return 0;
-    if (virInitialize() < 0) {
-        VS_LOG(VS_LOG_ERR, "libvirt", "cannot initialise libvirt: %s", virGetLastErrorMessage());
+    if (vs_libvirt_acquire() < 0)
         return -1;
-    }
-    virSetErrorFunc(NULL, libvirt_error_cb);
     sa_domxml_init();
-    if (!event_loop.registered) {
-        if (virEventRegisterDefaultImpl() < 0) {
-            VS_LOG(VS_LOG_ERR, "libvirt", "cannot register the event loop: %s",
-                   virGetLastErrorMessage());
-            return -1;
-        }
-        event_loop.registered = 1;
-    }
-    atomic_store(&event_loop.quit, 0);
-    block_signals(&old);
-    int rc = pthread_create(&event_loop.thread, NULL, event_loop_main, NULL);
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
-    if (rc != 0) {
-        VS_LOG(VS_LOG_ERR, "libvirt", "cannot start the event loop thread: %s", strerror(rc));
-        return -1;
-    }
-    event_loop.running = 1;
     return 0;
 }
 
 void sa_libvirt_shutdown(void)
 {
-    if (!event_loop.running)
-        return;
-    atomic_store(&event_loop.quit, 1);
-    int timer = virEventAddTimeout(0, event_loop_wake, NULL, NULL);
-    pthread_join(event_loop.thread, NULL);
-    if (timer >= 0)
-        virEventRemoveTimeout(timer);
-    event_loop.running = 0;
+    vs_libvirt_release();
 }
