@@ -9,3 +9,20 @@ lib_libvirtsight_a_SOURCES = \
 	lib/vs_vmstate.c lib/vs_vmstate.h
 lib_libvirtsight_a_CFLAGS = $(AM_CFLAGS) $(LIBVIRT_CFLAGS)
 nodist_lib_libvirtsight_a_SOURCES = lib/vs_mib.h
+
+# libvsnotify: messages, the durable spool and the notifiers (e-mail, Slack, SNMP trap/inform),
+# shared by virtsight-manager and virtsight-traphandle. Each part adds its sources from its own
+# fragment below.
+noinst_LIBRARIES += lib/libvsnotify.a
+lib_libvsnotify_a_SOURCES = lib/vs_msg.h lib/vs_notify.h
+nodist_lib_libvsnotify_a_SOURCES = lib/vs_mib.h
+lib_libvsnotify_a_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(LIBESMTP_CFLAGS) $(LIBCURL_CFLAGS) \
+	$(NETSNMP_CFLAGS) $(LIBXML_CFLAGS)
+# What a program that links lib/libvsnotify.a needs after it.
+VS_NOTIFY_LIBS = lib/libvsnotify.a lib/libvirtsight.a $(JSONC_LIBS) $(LIBESMTP_LIBS) \
+	$(LIBCURL_LIBS) $(NETSNMP_LIBS) -lpthread -lm
+
+include lib/spool.mk
+include lib/mail.mk
+include lib/slack.mk
+include lib/trapsend.mk

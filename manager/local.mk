@@ -23,6 +23,7 @@ include manager/config.mk
 include manager/snmp.mk
 include manager/lv.mk
 include manager/rrd.mk
+include manager/alarm.mk
 
 check_PROGRAMS += tests/unit/check_mgr_core
 TESTS += tests/unit/check_mgr_core

@@ -1,0 +1,1 @@
+# lib/mail.mk: (filled by its part)

@@ -1,0 +1,1 @@
+# lib/slack.mk: (filled by its part)

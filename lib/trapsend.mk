@@ -1,0 +1,1 @@
+# lib/trapsend.mk: (filled by its part)

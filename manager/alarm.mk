@@ -1,0 +1,1 @@
+# manager/alarm.mk: (filled by its part)

@@ -1,0 +1,1 @@
+# trap-handlers/local.mk: (filled by its part)
