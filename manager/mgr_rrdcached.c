@@ -19,7 +19,13 @@
 #include <unistd.h>
 
 #define RBUF_SIZE 65536 /* longest answer line we accept, and the read chunk */
-#define PIPE_WINDOW 64  /* pipelined commands sent before their answers are read */
+/* Pipelined commands sent before their answers are read: at most PIPE_WINDOW commands and
+ * PIPE_BYTES of them. Writing a window while rrdcached answers it cannot deadlock as long as
+ * the answers (a status line of tens of bytes each, LAST's and FLUSH's included) fit in the
+ * socket's buffers (over 200 KB on Linux), which 512 of them do many times over; with 64 a
+ * fresh process spent most of its time waiting on round trips (10,000 files: 157). */
+#define PIPE_WINDOW 512
+#define PIPE_BYTES 65536
 #define CMD_BUF_MAX (1 << 20)
 
 struct mgr_rrdc {
@@ -395,11 +401,11 @@ int mgr_rrdc_pipeline(mgr_rrdc *c, size_t n, mgr_rrdc_cmd_fn cmd, mgr_rrdc_reply
 {
     if (c->fd < 0 && mgr_rrdc_connect(c, err, errlen) < 0)
         return -1;
-    for (size_t base = 0; base < n; base += PIPE_WINDOW) {
-        size_t end = base + PIPE_WINDOW < n ? base + PIPE_WINDOW : n;
+    for (size_t base = 0, end; base < n; base = end) {
+        size_t last = base + PIPE_WINDOW < n ? base + PIPE_WINDOW : n;
         vs_buf_reset(&c->out);
-        for (size_t i = base; i < end; i++) {
-            if (cmd(ctx, i, &c->out) < 0)
+        for (end = base; end < last && (end == base || c->out.len < PIPE_BYTES); end++) {
+            if (cmd(ctx, end, &c->out) < 0)
                 return conn_fail(c, err, errlen, "cannot build a command (out of memory)", 0);
         }
         if (conn_write(c, c->out.data, c->out.len, err, errlen) < 0)

@@ -258,6 +258,11 @@ typedef struct mgr_snmp_state {
     vs_complaint fail;
     unsigned char engine[SNMP_MAX_ENG_SIZE]; /* SNMPv3 engine ID found by discovery */
     size_t engine_len;
+    /* The session of the last successful poll, kept for the next one (a socket, its bind and
+     * Net-SNMP's set-up cost more than the poll itself); NULL when none is kept. */
+    void *sess;
+    int sess_fd;
+    uint64_t sess_key;     /* what the session was opened with (mgr_snmp_job's source_key) */
     mgr_snmp_ifstate *ifs; /* sorted by id */
     size_t n_ifs;
     size_t cap_ifs;
@@ -283,6 +288,8 @@ typedef struct {
     size_t n;
     mgr_snmp_ku *keys; /* most recently derived first */
     size_t n_keys;
+    size_t n_sess;   /* sessions kept in states */
+    size_t max_sess; /* how many may be kept (file descriptors allow) */
 } mgr_snmp_states;
 
 void mgr_snmp_states_init(mgr_snmp_states *m);
@@ -290,6 +297,15 @@ void mgr_snmp_states_free(mgr_snmp_states *m);
 
 /* The state of host name, created when create is set (NULL when memory is short). */
 mgr_snmp_state *mgr_snmp_states_get(mgr_snmp_states *m, const char *name, int create);
+
+/* Keep sess (opened with key) in st for the next poll, if the budget of descriptors allows;
+ * otherwise close it. */
+void mgr_snmp_states_keep_sess(mgr_snmp_states *m, mgr_snmp_state *st, void *sess, int fd,
+                               uint64_t key);
+
+/* Take st's kept session if it was opened with key (NULL otherwise; a session opened with
+ * another key is closed). *fd gets its socket. */
+void *mgr_snmp_states_take_sess(mgr_snmp_states *m, mgr_snmp_state *st, uint64_t key, int *fd);
 
 /* Drop the state of hosts cfg does not name. */
 void mgr_snmp_states_retain(mgr_snmp_states *m, const mgr_config *cfg);

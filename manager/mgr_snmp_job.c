@@ -219,9 +219,49 @@ static void session_v3(mgr_snmp_job *j, const mgr_snmp_state *st, netsnmp_sessio
     }
 }
 
-/* Open the poll's session; -1 with the error recorded. */
+/* FNV-1a over one field and a separator. */
+static uint64_t key_add(uint64_t h, const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ b[i]) * 1099511628211ULL;
+    return (h ^ 0xffu) * 1099511628211ULL;
+}
+
+static uint64_t key_str(uint64_t h, const char *s)
+{
+    return s ? key_add(h, s, strlen(s)) : key_add(h, "", 0);
+}
+
+/* What a session is opened with, so that a kept one serves only the same source: after a
+ * reload that changes the address, community or user, a new session is opened. */
+static uint64_t source_key(const mgr_snmp_job *j)
+{
+    int v[3] = { (int)j->version, j->auth, j->priv };
+    uint64_t h = key_add(1469598103934665603ULL, v, sizeof(v));
+    h = key_str(h, j->address);
+    h = key_str(h, j->community);
+    h = key_str(h, j->user);
+    h = key_str(h, j->context);
+    h = key_str(h, j->auth_pass);
+    return key_str(h, j->priv_pass);
+}
+
+/* Open the poll's session, or take the one the last successful poll of the host kept; -1 with
+ * the error recorded. */
 static int job_open(mgr_snmp_job *j, mgr_snmp_state *st)
 {
+    j->key = source_key(j);
+    j->sess = mgr_snmp_states_take_sess(j->states, st, j->key, &j->fd);
+    if (j->sess) {
+        netsnmp_session *sp = snmp_sess_session(j->sess);
+        sp->timeout = (long)j->timeout_ms * 1000;
+        if (j->version == MGR_SNMP_V3 && st->engine_len) {
+            memcpy(j->engine, st->engine, st->engine_len);
+            j->engine_len = st->engine_len;
+        }
+        return 0;
+    }
     netsnmp_session in;
     snmp_sess_init(&in);
     in.peername = j->address;
@@ -631,7 +671,12 @@ static void job_succeed(mgr_snmp_job *j, mgr_snmp_state *st)
 void mgr_snmp_job_finish(mgr_snmp_job *j, mgr_snmp_state *st)
 {
     if (j->sess) {
-        snmp_sess_close(j->sess);
+        /* Only a poll that ended cleanly leaves its session for the next: after a failure
+         * a request may still be outstanding, and its answer must not reach a later poll. */
+        if (!j->err && st && !j->waiting)
+            mgr_snmp_states_keep_sess(j->states, st, j->sess, j->fd, j->key);
+        else
+            snmp_sess_close(j->sess);
         j->sess = NULL;
     }
     if (!j->err && !st)

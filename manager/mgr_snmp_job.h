@@ -36,6 +36,7 @@ struct mgr_snmp_job {
     double asked, deadline; /* monotonic */
     /* The running poll. */
     void *sess;
+    uint64_t key; /* what sess was opened with (a hash of the source) */
     int fd;
     int watched;   /* fd is in the scheduler's epoll set */
     double t_next; /* when Net-SNMP's timer for the request runs out; 0 when none */

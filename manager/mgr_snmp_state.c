@@ -5,6 +5,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "mgr_snmp_int.h"
 
@@ -69,6 +70,8 @@ const mgr_snmp_ku *mgr_snmp_states_ku(mgr_snmp_states *m, const oid *proto, size
 
 static void state_free(mgr_snmp_state *st)
 {
+    if (st->sess)
+        snmp_sess_close(st->sess);
     for (size_t i = 0; i < st->n_ifs; i++)
         free(st->ifs[i].id);
     free(st->ifs);
@@ -76,9 +79,64 @@ static void state_free(mgr_snmp_state *st)
     free(st);
 }
 
+/* Descriptors kept free of kept sessions: polls in flight, RRD files, libvirt connections,
+ * notifiers and the rest of the process. */
+#define FD_RESERVE 512
+
+/* Raise the soft limit on open files to the hard one (capped): a manager that keeps one
+ * socket per host needs more than the usual 1024. Returns the limit now in force. */
+static rlim_t fd_limit(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+        return 1024;
+    rlim_t want = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > 65536 ? 65536 : rl.rlim_max;
+    if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want) {
+        rl.rlim_cur = want;
+        if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+            getrlimit(RLIMIT_NOFILE, &rl);
+    }
+    return rl.rlim_cur == RLIM_INFINITY ? 65536 : rl.rlim_cur;
+}
+
 void mgr_snmp_states_init(mgr_snmp_states *m)
 {
     memset(m, 0, sizeof(*m));
+    rlim_t lim = fd_limit();
+    m->max_sess = lim > 2 * FD_RESERVE ? (size_t)(lim - FD_RESERVE) : (size_t)lim / 2;
+}
+
+void mgr_snmp_states_keep_sess(mgr_snmp_states *m, mgr_snmp_state *st, void *sess, int fd,
+                               uint64_t key)
+{
+    if (st->sess) { /* not expected: the poll took it */
+        snmp_sess_close(st->sess);
+        st->sess = NULL;
+        m->n_sess--;
+    }
+    if (m->n_sess >= m->max_sess) {
+        snmp_sess_close(sess);
+        return;
+    }
+    st->sess = sess;
+    st->sess_fd = fd;
+    st->sess_key = key;
+    m->n_sess++;
+}
+
+void *mgr_snmp_states_take_sess(mgr_snmp_states *m, mgr_snmp_state *st, uint64_t key, int *fd)
+{
+    void *sess = st->sess;
+    if (!sess)
+        return NULL;
+    st->sess = NULL;
+    m->n_sess--;
+    if (st->sess_key != key) {
+        snmp_sess_close(sess);
+        return NULL;
+    }
+    *fd = st->sess_fd;
+    return sess;
 }
 
 void mgr_snmp_states_free(mgr_snmp_states *m)
@@ -162,6 +220,8 @@ void mgr_snmp_states_retain(mgr_snmp_states *m, const mgr_config *cfg)
                 continue;
             }
             *pp = st->next;
+            if (st->sess)
+                m->n_sess--;
             state_free(st);
             m->n--;
         }

@@ -24,6 +24,8 @@
  *   res HOST KIND ID LABEL METRIC=VALUE...
  *   cycle K end max-fds=N [max-sockets=N]   (descriptors the poller had watched at most;
  *                                            sockets open at most, with --count-sockets)
+ *   cycle K kept sockets=N inodes= I...      (with --count-sockets: sockets still open once
+ *                                            the cycle is over, i.e. the kept sessions)
  *   cpu user=S sys=S
  * ID and LABEL are percent-encoded (a space is %20), LABEL "-" when there is none; a value
  * that is not known is "nan". The results of a cycle come in the order the polls ended. */
@@ -299,22 +301,51 @@ static void step_wait(const char *dir, int k)
         sleep_s(0.01);
 }
 
-/* How many sockets this process has open (from /proc/self/fd). */
-static int sockets_open(void)
+/* How many sockets this process has open (from /proc/self/fd); with ids, their inode
+ * numbers as " N N ..." in ascending order (a poll that reuses a kept session reuses its
+ * socket, so the same inodes show up again). */
+static int sockets_list(char *ids, size_t len)
 {
     DIR *d = opendir("/proc/self/fd");
     if (!d)
         die("cannot read", "/proc/self/fd");
     int n = 0;
+    unsigned long inode[256];
     struct dirent *e;
     while ((e = readdir(d)) != NULL) {
         char link[64];
-        ssize_t len = readlinkat(dirfd(d), e->d_name, link, sizeof(link) - 1);
-        if (len > 0 && (link[len] = '\0', strncmp(link, "socket:", 7) == 0))
+        ssize_t got = readlinkat(dirfd(d), e->d_name, link, sizeof(link) - 1);
+        if (got > 0 && (link[got] = '\0', strncmp(link, "socket:[", 8) == 0)) {
+            if (n < 256)
+                inode[n] = strtoul(link + 8, NULL, 10);
             n++;
+        }
     }
     closedir(d);
+    if (ids) {
+        size_t used = 0;
+        ids[0] = '\0';
+        for (int i = 0; i < n && i < 256; i++) { /* few sockets: insertion order is fine */
+            unsigned long min = (unsigned long)-1;
+            int at = -1;
+            for (int k = 0; k < n && k < 256; k++)
+                if (inode[k] != 0 && inode[k] < min)
+                    min = inode[k], at = k;
+            if (at < 0)
+                break;
+            inode[at] = 0;
+            int w = snprintf(ids + used, len - used, " %lu", min);
+            if (w < 0 || (size_t)w >= len - used)
+                break;
+            used += (size_t)w;
+        }
+    }
     return n;
+}
+
+static int sockets_open(void)
+{
+    return sockets_list(NULL, 0);
 }
 
 /* One cycle: ask for every host's poll, then run the loop until all have ended. */
@@ -346,6 +377,11 @@ static void cycle_run(mgr_snmp *s, const drive_opts *o, int k)
     if (o->count_sockets)
         printf(" max-sockets=%d", max_sockets);
     putchar('\n');
+    if (o->count_sockets) {
+        char ids[4096];
+        int n = sockets_list(ids, sizeof(ids));
+        printf("cycle %d kept sockets=%d inodes=%s\n", k, n, ids);
+    }
     fflush(stdout);
 }
 
