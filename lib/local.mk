@@ -6,6 +6,7 @@ lib_libvirtsight_a_SOURCES = \
 	lib/vs_libvirt.c lib/vs_libvirt.h \
 	lib/vs_log.c lib/vs_log.h \
 	lib/vs_num.c lib/vs_num.h \
+	lib/vs_snmplock.c lib/vs_snmplock.h \
 	lib/vs_vmstate.c lib/vs_vmstate.h
 lib_libvirtsight_a_CFLAGS = $(AM_CFLAGS) $(LIBVIRT_CFLAGS)
 nodist_lib_libvirtsight_a_SOURCES = lib/vs_mib.h
@@ -17,7 +18,7 @@ noinst_LIBRARIES += lib/libvsnotify.a
 lib_libvsnotify_a_SOURCES = lib/vs_msg.h lib/vs_notify.h
 nodist_lib_libvsnotify_a_SOURCES = lib/vs_mib.h
 lib_libvsnotify_a_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(LIBESMTP_CFLAGS) $(LIBCURL_CFLAGS) \
-	$(NETSNMP_CFLAGS) $(LIBXML_CFLAGS)
+	$(NETSNMP_CFLAGS) $(LIBXML_CFLAGS) $(OPENSSL_CFLAGS)
 # What a program that links lib/libvsnotify.a needs after it.
 VS_NOTIFY_LIBS = lib/libvsnotify.a lib/libvirtsight.a $(JSONC_LIBS) $(LIBESMTP_LIBS) \
 	$(LIBCURL_LIBS) $(NETSNMP_LIBS) -lpthread -lm
@@ -26,3 +27,4 @@ include lib/spool.mk
 include lib/mail.mk
 include lib/slack.mk
 include lib/trapsend.mk
+include lib/conf.mk

@@ -1,4 +1,6 @@
 /* vs_msg: the message every notifier delivers, and its JSON form for the spool. */
+#include "config.h"
+
 #include "vs_msg.h"
 
 #include <errno.h>

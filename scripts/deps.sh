@@ -11,12 +11,12 @@ mode=${1:-test}
 top=$(cd "$(dirname "$0")/.." && pwd)
 
 build_pkgs="build-essential pkg-config autoconf automake libtool libsnmp-dev libvirt-dev
- librrd-dev libesmtp-dev libcurl4-openssl-dev libxml2-dev libjson-c-dev check
+ librrd-dev libesmtp-dev libcurl4-openssl-dev libssl-dev libxml2-dev libjson-c-dev check
  ca-certificates"
 demo_pkgs="snmpd snmp libvirt-clients python3"
 test_pkgs="snmptrapd rrdtool rrdcached smitools libvirt-daemon python3-aiosmtpd
  snmpsim python3-pysnmp4 monitoring-plugins-standard valgrind fonts-dejavu-core
- clang-format"
+ clang-format clang libclang-rt-14-dev"
 
 case $mode in
     build) pkgs=$build_pkgs ;;

@@ -14,7 +14,9 @@ a Slack-like URL such as /ok/services/T0/B0/x works):
   PUT /_control/script  replaces the sequence (body "429,200") and rewinds it
   anything else: 404
 Every other request is recorded as one JSON line in --request-log:
-{"seq", "time", "method", "path", "query", "headers", "body", "status"}.
+{"seq", "time", "method", "path", "query", "headers", "body", "status",
+"peer"}; "peer" is the client's "address:port", so requests made over one
+kept-alive connection share it.
 
 With --port 0 the sink binds an ephemeral port itself and writes it to
 --port-file.  Threaded: a slow reply does not block other requests.
@@ -146,6 +148,7 @@ class Handler(BaseHTTPRequestHandler):
             "time": time.time(), "method": self.command, "path": url.path,
             "query": url.query, "headers": dict(self.headers.items()),
             "body": body.decode("utf-8", "replace"), "status": status,
+            "peer": "%s:%d" % self.client_address[:2],
         })
         if delay > 0:
             time.sleep(delay)

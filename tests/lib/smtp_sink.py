@@ -10,6 +10,14 @@ those named with --tempfail a temporary 451; nothing is stored for them.
 
 With --port 0 the sink binds an ephemeral port itself (no race between
 choosing and binding) and writes the port number to --port-file.
+
+Optional, for TLS and AUTH tests: --tls-cert/--tls-key offer STARTTLS with that
+certificate (--require-starttls refuses mail before it); --auth-user with
+--auth-password-file (first line) offers AUTH PLAIN/LOGIN after STARTTLS and
+requires it before MAIL.  With either, the sidecar also records "tls" (the
+message came over TLS) and "auth_user" (who authenticated, or null).
+--tempfail-while PATH makes the --tempfail recipients fail only while PATH
+exists, so a test can let them recover without restarting the sink.
 Needs Debian's python3-aiosmtpd; run it with /usr/bin/python3.
 """
 
@@ -18,9 +26,10 @@ import asyncio
 import json
 import os
 import signal
+import ssl
 import sys
 
-from aiosmtpd.smtp import SMTP
+from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 
 
 def log(msg):
@@ -39,10 +48,13 @@ def write_atomic(path, data):
 class SinkHandler:
     """aiosmtpd handler: refuses chosen recipients, stores the rest."""
 
-    def __init__(self, mail_dir, reject, tempfail):
+    def __init__(self, mail_dir, reject, tempfail, tempfail_while=None,
+                 record_security=False):
         self.mail_dir = mail_dir
         self.reject = {a.lower() for a in reject}
         self.tempfail = {a.lower() for a in tempfail}
+        self.tempfail_while = tempfail_while
+        self.record_security = record_security
         self.count = 0
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
@@ -50,7 +62,8 @@ class SinkHandler:
         if address.lower() in self.reject:
             log("RCPT %s refused with 550" % address)
             return "550 5.1.1 <%s>: recipient address rejected" % address
-        if address.lower() in self.tempfail:
+        if address.lower() in self.tempfail and (
+                self.tempfail_while is None or os.path.exists(self.tempfail_while)):
             log("RCPT %s refused with 451" % address)
             return "451 4.3.0 <%s>: temporary failure, try again later" % address
         envelope.rcpt_tos.append(address)
@@ -65,6 +78,12 @@ class SinkHandler:
             "rcpt_tos": list(envelope.rcpt_tos),
             "peer": list(session.peer[:2]) if session.peer else None,
         }
+        if self.record_security:
+            meta["tls"] = session.ssl is not None
+            meta["auth_user"] = (session.auth_data.login.decode("utf-8", "replace")
+                                 if session.authenticated
+                                 and isinstance(session.auth_data, LoginPassword)
+                                 else None)
         write_atomic(base + ".json", (json.dumps(meta) + "\n").encode())
         head = "X-Envelope-From: <%s>\r\nX-Envelope-To: %s\r\n" % (
             envelope.mail_from, ", ".join("<%s>" % r for r in envelope.rcpt_tos))
@@ -86,15 +105,60 @@ def parse_args():
                    help="recipient refused with 550 (repeatable)")
     p.add_argument("--tempfail", action="append", default=[],
                    help="recipient refused with 451 (repeatable)")
-    return p.parse_args()
+    p.add_argument("--tempfail-while", metavar="PATH",
+                   help="--tempfail applies only while PATH exists")
+    p.add_argument("--tls-cert", help="PEM certificate (chain) offered with STARTTLS")
+    p.add_argument("--tls-key", help="PEM private key of --tls-cert")
+    p.add_argument("--require-starttls", action="store_true",
+                   help="refuse commands but EHLO/STARTTLS/QUIT before STARTTLS")
+    p.add_argument("--auth-user", help="require AUTH as this user (after STARTTLS)")
+    p.add_argument("--auth-password-file", help="its password: the file's first line")
+    args = p.parse_args()
+    if bool(args.tls_cert) != bool(args.tls_key):
+        p.error("--tls-cert and --tls-key go together")
+    if bool(args.auth_user) != bool(args.auth_password_file):
+        p.error("--auth-user and --auth-password-file go together")
+    return args
+
+
+def make_authenticator(user, password_file):
+    """An aiosmtpd authenticator accepting user with the password in the file."""
+    with open(password_file, "rb") as f:
+        password = f.readline().rstrip(b"\r\n")
+    want = LoginPassword(user.encode(), password)
+
+    def authenticate(server, session, envelope, mechanism, auth_data):
+        ok = isinstance(auth_data, LoginPassword) and auth_data == want
+        log("AUTH %s as %s %s" % (mechanism, auth_data.login.decode("utf-8", "replace")
+                                  if isinstance(auth_data, LoginPassword) else "?",
+                                  "accepted" if ok else "refused"))
+        # handled=False: aiosmtpd itself answers 535 to a refusal
+        return AuthResult(success=ok, handled=False, auth_data=auth_data if ok else None)
+    return authenticate
+
+
+def smtp_options(args):
+    """Keyword arguments for aiosmtpd's SMTP from the TLS and AUTH options."""
+    kw = {}
+    if args.tls_cert:
+        ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        ctx.load_cert_chain(args.tls_cert, args.tls_key)
+        kw["tls_context"] = ctx
+        kw["require_starttls"] = args.require_starttls
+    if args.auth_user:
+        kw["authenticator"] = make_authenticator(args.auth_user, args.auth_password_file)
+        kw["auth_required"] = True
+    return kw
 
 
 async def serve(args):
     """Listen until SIGTERM/SIGINT."""
-    handler = SinkHandler(args.mail_dir, args.reject, args.tempfail)
+    handler = SinkHandler(args.mail_dir, args.reject, args.tempfail, args.tempfail_while,
+                          bool(args.tls_cert or args.auth_user))
+    kw = smtp_options(args)
     loop = asyncio.get_running_loop()
     server = await loop.create_server(
-        lambda: SMTP(handler, hostname="vs-smtp-sink", ident="vs-smtp-sink"),
+        lambda: SMTP(handler, hostname="vs-smtp-sink", ident="vs-smtp-sink", **kw),
         host=args.host, port=args.port)
     port = server.sockets[0].getsockname()[1]
     if args.port_file:
