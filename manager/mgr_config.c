@@ -5,6 +5,7 @@
 
 #include "mgr_config.h"
 #include "mgr_config_int.h"
+#include "mgr_schema.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -14,29 +15,8 @@
 #include <libxml/tree.h>
 
 #define USM_USER_LEN_MAX 32 /* SNMPv3 security names (RFC 3414) */
-#define SHOW_BUF 72         /* room for a value quoted in a message */
-#define SEEN(i) MGR_CONFIG_SEEN(i)
-
-#define ATTR_INT(a, st, f, d, lo, hi, u)                                                           \
-    {                                                                                              \
-        a, MGR_VAL_INT, offsetof(st, f), 0, d, lo, hi, u, NULL, NULL                               \
-    }
-#define ATTR_SEC(a, st, f)                                                                         \
-    {                                                                                              \
-        a, MGR_VAL_SECONDS, offsetof(st, f), 0, NULL, 0, 0, NULL, NULL, NULL                       \
-    }
-#define ATTR_STR(a, k, st, f, req, d)                                                              \
-    {                                                                                              \
-        a, k, offsetof(st, f), req, d, 0, 0, NULL, NULL, NULL                                      \
-    }
-#define ATTR_CHOICE(a, st, f, req, ch, h)                                                          \
-    {                                                                                              \
-        a, MGR_VAL_CHOICE, offsetof(st, f), req, NULL, 0, 0, NULL, ch, h                           \
-    }
-#define ELEM(name, defs)                                                                           \
-    {                                                                                              \
-        name, defs, sizeof(defs) / sizeof(defs[0])                                                 \
-    }
+#define SHOW_BUF VS_CONF_SHOW_BUF
+#define SEEN(i) VS_CONF_SEEN(i)
 
 /* <virtsight-manager> */
 enum {
@@ -49,44 +29,46 @@ enum {
     ROOT_MAX_INFLIGHT,
     ROOT_LIBVIRT_WORKERS
 };
-static const mgr_config_attr root_defs[] = {
-    [ROOT_INTERVAL] = ATTR_INT("interval", mgr_config, interval, "60", 1, 86400, "seconds"),
-    [ROOT_SPREAD] = ATTR_SEC("spread", mgr_config, spread),
+static const vs_conf_attr root_defs[] = {
+    [ROOT_INTERVAL] = VS_CONF_A_INT("interval", mgr_config, interval, "60", 1, 86400, "seconds"),
+    [ROOT_SPREAD] = VS_CONF_A_SEC("spread", mgr_config, spread),
     [ROOT_STATE_DIR] =
-        ATTR_STR("state-dir", MGR_VAL_PATH, mgr_config, state_dir, 0, "/var/lib/virtsight"),
-    [ROOT_RRD_DIR] = ATTR_STR("rrd-dir", MGR_VAL_PATH, mgr_config, rrd_dir, 0, NULL),
-    [ROOT_STATUS_FILE] = ATTR_STR("status-file", MGR_VAL_PATH, mgr_config, status_file, 0, NULL),
-    [ROOT_PID_FILE] =
-        ATTR_STR("pid-file", MGR_VAL_PATH, mgr_config, pid_file, 0, "/run/virtsight-manager.pid"),
-    [ROOT_MAX_INFLIGHT] = ATTR_INT("max-inflight", mgr_config, max_inflight, "100", 1, 10000, NULL),
+        VS_CONF_A_STR("state-dir", VS_CONF_PATH, mgr_config, state_dir, 0, "/var/lib/virtsight"),
+    [ROOT_RRD_DIR] = VS_CONF_A_STR("rrd-dir", VS_CONF_PATH, mgr_config, rrd_dir, 0, NULL),
+    [ROOT_STATUS_FILE] =
+        VS_CONF_A_STR("status-file", VS_CONF_PATH, mgr_config, status_file, 0, NULL),
+    [ROOT_PID_FILE] = VS_CONF_A_STR("pid-file", VS_CONF_PATH, mgr_config, pid_file, 0,
+                                    "/run/virtsight-manager.pid"),
+    [ROOT_MAX_INFLIGHT] =
+        VS_CONF_A_INT("max-inflight", mgr_config, max_inflight, "100", 1, 10000, NULL),
     [ROOT_LIBVIRT_WORKERS] =
-        ATTR_INT("libvirt-workers", mgr_config, libvirt_workers, "4", 1, 64, NULL),
+        VS_CONF_A_INT("libvirt-workers", mgr_config, libvirt_workers, "4", 1, 64, NULL),
 };
-static const mgr_config_elem root_elem = ELEM("virtsight-manager", root_defs);
+static const vs_conf_elem root_elem = VS_CONF_ELEM("virtsight-manager", root_defs);
 
 /* <rrdcached>: its values go into the config itself. */
-static const mgr_config_attr rrdcached_defs[] = {
-    ATTR_STR("address", MGR_VAL_TOKEN, mgr_config, rrdcached, 1, NULL),
-    ATTR_INT("retry", mgr_config, rrdcached_retry, "300", 0, 86400, "seconds"),
+static const vs_conf_attr rrdcached_defs[] = {
+    VS_CONF_A_STR("address", VS_CONF_TOKEN, mgr_config, rrdcached, 1, NULL),
+    VS_CONF_A_INT("retry", mgr_config, rrdcached_retry, "300", 0, 86400, "seconds"),
 };
-static const mgr_config_elem rrdcached_elem = ELEM("rrdcached", rrdcached_defs);
+static const vs_conf_elem rrdcached_elem = VS_CONF_ELEM("rrdcached", rrdcached_defs);
 
 /* <group> */
 typedef struct {
     char *name;
 } group_attrs;
-static const mgr_config_attr group_defs[] = {
-    ATTR_STR("name", MGR_VAL_NAME, group_attrs, name, 1, NULL),
+static const vs_conf_attr group_defs[] = {
+    VS_CONF_A_STR("name", VS_CONF_NAME, group_attrs, name, 1, NULL),
 };
-static const mgr_config_elem group_elem = ELEM("group", group_defs);
+static const vs_conf_elem group_elem = VS_CONF_ELEM("group", group_defs);
 
 /* <host> */
 enum { HOST_NAME, HOST_DEADLINE };
-static const mgr_config_attr host_defs[] = {
-    [HOST_NAME] = ATTR_STR("name", MGR_VAL_NAME, mgr_host_cfg, name, 1, NULL),
-    [HOST_DEADLINE] = ATTR_SEC("deadline", mgr_host_cfg, deadline_s),
+static const vs_conf_attr host_defs[] = {
+    [HOST_NAME] = VS_CONF_A_STR("name", VS_CONF_NAME, mgr_host_cfg, name, 1, NULL),
+    [HOST_DEADLINE] = VS_CONF_A_SEC("deadline", mgr_host_cfg, deadline_s),
 };
-static const mgr_config_elem host_elem = ELEM("host", host_defs);
+static const vs_conf_elem host_elem = VS_CONF_ELEM("host", host_defs);
 
 /* <snmp>: the public struct plus what only the loader needs. */
 typedef struct {
@@ -112,48 +94,52 @@ enum {
 static const char *const snmp_versions[] = { "1", "2c", "3", NULL };
 static const char *const snmp_auths[] = { "SHA-256", "SHA-384", "SHA-512", NULL };
 static const char *const snmp_privs[] = { "AES", "AES-192", "AES-256", NULL };
-static const mgr_config_attr snmp_defs[] = {
-    [SNMP_ADDRESS] = ATTR_STR("address", MGR_VAL_TOKEN, snmp_attrs, src.address, 1, NULL),
-    [SNMP_VERSION] = ATTR_CHOICE("version", snmp_attrs, version, 1, snmp_versions, NULL),
+static const vs_conf_attr snmp_defs[] = {
+    [SNMP_ADDRESS] = VS_CONF_A_STR("address", VS_CONF_TOKEN, snmp_attrs, src.address, 1, NULL),
+    [SNMP_VERSION] = VS_CONF_A_CHOICE("version", snmp_attrs, version, 1, snmp_versions, NULL),
     [SNMP_COMMUNITY_FILE] =
-        ATTR_STR("community-file", MGR_VAL_TEXT, snmp_attrs, community_file, 0, NULL),
-    [SNMP_USER] = ATTR_STR("user", MGR_VAL_TEXT, snmp_attrs, src.user, 0, NULL),
-    [SNMP_AUTH] = ATTR_CHOICE("auth", snmp_attrs, src.auth_proto, 0, snmp_auths,
-                              " (MD5 and SHA-1 are refused as too weak)"),
-    [SNMP_PRIV] = ATTR_CHOICE("priv", snmp_attrs, src.priv_proto, 0, snmp_privs,
-                              " (DES is refused as too weak; AES means AES-128)"),
-    [SNMP_SECRET_FILE] = ATTR_STR("secret-file", MGR_VAL_TEXT, snmp_attrs, secret_file, 0, NULL),
-    [SNMP_CONTEXT] = ATTR_STR("context", MGR_VAL_TEXT, snmp_attrs, src.context, 0, NULL),
+        VS_CONF_A_STR("community-file", VS_CONF_TEXT, snmp_attrs, community_file, 0, NULL),
+    [SNMP_USER] = VS_CONF_A_STR("user", VS_CONF_TEXT, snmp_attrs, src.user, 0, NULL),
+    [SNMP_AUTH] = VS_CONF_A_CHOICE("auth", snmp_attrs, src.auth_proto, 0, snmp_auths,
+                                   " (MD5 and SHA-1 are refused as too weak)"),
+    [SNMP_PRIV] = VS_CONF_A_CHOICE("priv", snmp_attrs, src.priv_proto, 0, snmp_privs,
+                                   " (DES is refused as too weak; AES means AES-128)"),
+    [SNMP_SECRET_FILE] =
+        VS_CONF_A_STR("secret-file", VS_CONF_TEXT, snmp_attrs, secret_file, 0, NULL),
+    [SNMP_CONTEXT] = VS_CONF_A_STR("context", VS_CONF_TEXT, snmp_attrs, src.context, 0, NULL),
     [SNMP_TIMEOUT] =
-        ATTR_INT("timeout", snmp_attrs, src.timeout_ms, "1000", 1, 600000, "milliseconds"),
-    [SNMP_RETRIES] = ATTR_INT("retries", snmp_attrs, src.retries, "1", 0, 20, NULL),
+        VS_CONF_A_INT("timeout", snmp_attrs, src.timeout_ms, "1000", 1, 600000, "milliseconds"),
+    [SNMP_RETRIES] = VS_CONF_A_INT("retries", snmp_attrs, src.retries, "1", 0, 20, NULL),
     [SNMP_MAX_REPETITIONS] =
-        ATTR_INT("max-repetitions", snmp_attrs, src.max_repetitions, "25", 1, 1000, NULL),
-    [SNMP_BULK] = ATTR_STR("bulk", MGR_VAL_YESNO, snmp_attrs, src.bulk, 0, "yes"),
+        VS_CONF_A_INT("max-repetitions", snmp_attrs, src.max_repetitions, "25", 1, 1000, NULL),
+    [SNMP_BULK] = VS_CONF_A_STR("bulk", VS_CONF_YESNO, snmp_attrs, src.bulk, 0, "yes"),
 };
-static const mgr_config_elem snmp_elem = ELEM("snmp", snmp_defs);
+static const vs_conf_elem snmp_elem = VS_CONF_ELEM("snmp", snmp_defs);
 
 /* <libvirt> */
-static const mgr_config_attr libvirt_defs[] = {
-    ATTR_STR("uri", MGR_VAL_URI, mgr_libvirt_src, uri, 1, NULL),
-    ATTR_INT("timeout", mgr_libvirt_src, timeout_ms, "10000", 1, 3600000, "milliseconds"),
-    ATTR_INT("keepalive-interval", mgr_libvirt_src, keepalive_interval, "5", 0, 3600, "seconds"),
-    ATTR_INT("keepalive-count", mgr_libvirt_src, keepalive_count, "3", 0, 100, NULL),
+static const vs_conf_attr libvirt_defs[] = {
+    VS_CONF_A_STR("uri", VS_CONF_URI, mgr_libvirt_src, uri, 1, NULL),
+    VS_CONF_A_INT("timeout", mgr_libvirt_src, timeout_ms, "10000", 1, 3600000, "milliseconds"),
+    VS_CONF_A_INT("keepalive-interval", mgr_libvirt_src, keepalive_interval, "5", 0, 3600,
+                  "seconds"),
+    VS_CONF_A_INT("keepalive-count", mgr_libvirt_src, keepalive_count, "3", 0, 100, NULL),
 };
-static const mgr_config_elem libvirt_elem = ELEM("libvirt", libvirt_defs);
+static const vs_conf_elem libvirt_elem = VS_CONF_ELEM("libvirt", libvirt_defs);
 
-static const mgr_config_elem *const all_elems[] = { &root_elem, &rrdcached_elem, &group_elem,
-                                                    &host_elem, &snmp_elem,      &libvirt_elem };
+static const vs_conf_elem *const all_elems[] = { &root_elem, &rrdcached_elem, &group_elem,
+                                                 &host_elem, &snmp_elem,      &libvirt_elem };
 
 /* One load in progress. */
 typedef struct {
-    mgr_config_ctx ctx;
+    vs_conf_ctx ctx;
     mgr_config *cfg;
     size_t hosts_cap;
     int rrdcached_line; /* where <rrdcached> was, 0 if not yet */
+    int notifiers_line; /* ... <notifiers> */
+    int rules_line;     /* ... <rules> */
 } cfg_load;
 
-#define ERR(ctx, line, ...) mgr_config_ctx_error((ctx), (ctx)->file, (line), __VA_ARGS__)
+#define ERR VS_CONF_ERR
 
 /* Join a group path and a name with "/" into a new string, or NULL when memory is short. */
 static char *path_join(const char *path, const char *name)
@@ -170,12 +156,12 @@ static char *path_join(const char *path, const char *name)
 static void snmp_src_clear(mgr_snmp_src *s)
 {
     free(s->address);
-    mgr_config_secret_free(s->community);
+    vs_conf_secret_free(s->community);
     free(s->user);
     free(s->auth_proto);
     free(s->priv_proto);
-    mgr_config_secret_free(s->auth_pass);
-    mgr_config_secret_free(s->priv_pass);
+    vs_conf_secret_free(s->auth_pass);
+    vs_conf_secret_free(s->priv_pass);
     free(s->context);
 }
 
@@ -189,7 +175,7 @@ static void libvirt_src_free(mgr_libvirt_src *l)
 }
 
 /* Check which attributes a v3 <snmp> has: authPriv needs user, auth, priv and secret-file. */
-static void snmp_v3_check(mgr_config_ctx *ctx, int line, const snmp_attrs *a, unsigned seen)
+static void snmp_v3_check(vs_conf_ctx *ctx, int line, const snmp_attrs *a, unsigned seen)
 {
     static const struct {
         int attr;
@@ -219,7 +205,7 @@ static void snmp_v3_check(mgr_config_ctx *ctx, int line, const snmp_attrs *a, un
 }
 
 /* Check which attributes the <snmp> has for its version, and set the version. */
-static void snmp_version_check(mgr_config_ctx *ctx, int line, snmp_attrs *a, unsigned seen)
+static void snmp_version_check(vs_conf_ctx *ctx, int line, snmp_attrs *a, unsigned seen)
 {
     static const int v3_only[] = { SNMP_USER, SNMP_AUTH, SNMP_PRIV, SNMP_SECRET_FILE,
                                    SNMP_CONTEXT };
@@ -256,19 +242,20 @@ static void snmp_version_check(mgr_config_ctx *ctx, int line, snmp_attrs *a, uns
 
 /* Read an <snmp> element, its secrets included. Returns the source (NULL when memory is short);
  * problems are reported. */
-static mgr_snmp_src *snmp_read(mgr_config_ctx *ctx, xmlNode *node)
+static mgr_snmp_src *snmp_read(vs_conf_ctx *ctx, xmlNode *node)
 {
     snmp_attrs a;
-    int line = mgr_config_node_line(node);
+    int line = vs_conf_node_line(node);
     int before = ctx->n_errors;
 
     memset(&a, 0, sizeof(a));
-    unsigned seen = mgr_config_attrs_read(ctx, node, &snmp_elem, &a, NULL);
+    unsigned seen = vs_conf_attrs_read(ctx, node, &snmp_elem, &a, NULL);
     snmp_version_check(ctx, line, &a, seen);
     if (ctx->n_errors == before && a.src.version == MGR_SNMP_V3)
-        mgr_config_secret_usm(ctx, line, a.secret_file, &a.src.auth_pass, &a.src.priv_pass);
+        vs_conf_secret_usm(ctx, line, "snmp", a.secret_file, &a.src.auth_pass, &a.src.priv_pass);
     else if (ctx->n_errors == before)
-        mgr_config_secret_community(ctx, line, a.community_file, &a.src.community);
+        vs_conf_secret_line(ctx, line, "snmp", "community-file", "community", a.community_file,
+                            &a.src.community);
     free(a.version);
     free(a.community_file);
     free(a.secret_file);
@@ -283,17 +270,17 @@ static mgr_snmp_src *snmp_read(mgr_config_ctx *ctx, xmlNode *node)
 }
 
 /* Read a <libvirt> element. Returns the source (NULL when memory is short). */
-static mgr_libvirt_src *libvirt_read(mgr_config_ctx *ctx, xmlNode *node)
+static mgr_libvirt_src *libvirt_read(vs_conf_ctx *ctx, xmlNode *node)
 {
     mgr_libvirt_src *l = calloc(1, sizeof(*l));
 
     if (l == NULL) {
-        ERR(ctx, mgr_config_node_line(node), "Out of memory while reading <libvirt>.");
+        ERR(ctx, vs_conf_node_line(node), "Out of memory while reading <libvirt>.");
         return NULL;
     }
-    mgr_config_attrs_read(ctx, node, &libvirt_elem, l, NULL);
+    vs_conf_attrs_read(ctx, node, &libvirt_elem, l, NULL);
     if (l->uri != NULL && (l->uri_safe = mgr_config_uri_safe(l->uri)) == NULL)
-        ERR(ctx, mgr_config_node_line(node), "Out of memory while reading <libvirt>.");
+        ERR(ctx, vs_conf_node_line(node), "Out of memory while reading <libvirt>.");
     return l;
 }
 
@@ -320,26 +307,26 @@ static mgr_host_cfg *host_add(cfg_load *L, int line)
 }
 
 /* Read a host's <snmp> and <libvirt>: at most one of each, at least one of them. */
-static void host_sources_read(mgr_config_ctx *ctx, mgr_host_cfg *h, xmlNode *node)
+static void host_sources_read(vs_conf_ctx *ctx, mgr_host_cfg *h, xmlNode *node)
 {
     char shown[SHOW_BUF];
-    const char *name = mgr_config_show(h->name != NULL ? h->name : "", shown, sizeof(shown));
+    const char *name = vs_conf_show(h->name != NULL ? h->name : "", shown, sizeof(shown));
 
     for (xmlNode *c = node->children; c != NULL; c = c->next) {
         if (c->type != XML_ELEMENT_NODE)
             continue;
-        int dup = mgr_config_node_is(c, "snmp") ? h->snmp != NULL
-                                                : mgr_config_node_is(c, "libvirt") && h->libvirt;
+        int dup = vs_conf_node_is(c, "snmp") ? h->snmp != NULL
+                                             : vs_conf_node_is(c, "libvirt") && h->libvirt;
         if (dup)
-            ERR(ctx, mgr_config_node_line(c),
+            ERR(ctx, vs_conf_node_line(c),
                 "<host name=\"%s\"> has a second <%s>; a host has at most one.", name,
                 (const char *)c->name);
-        else if (mgr_config_node_is(c, "snmp"))
+        else if (vs_conf_node_is(c, "snmp"))
             h->snmp = snmp_read(ctx, c);
-        else if (mgr_config_node_is(c, "libvirt"))
+        else if (vs_conf_node_is(c, "libvirt"))
             h->libvirt = libvirt_read(ctx, c);
         else
-            ERR(ctx, mgr_config_node_line(c), "<%s> is not allowed inside <host>.",
+            ERR(ctx, vs_conf_node_line(c), "<%s> is not allowed inside <host>.",
                 (const char *)c->name);
     }
     if (h->snmp == NULL && h->libvirt == NULL)
@@ -351,14 +338,14 @@ static void host_sources_read(mgr_config_ctx *ctx, mgr_host_cfg *h, xmlNode *nod
 /* Read a <host> in the group at path. */
 static void host_read(cfg_load *L, xmlNode *node, const char *path)
 {
-    int line = mgr_config_node_line(node);
+    int line = vs_conf_node_line(node);
     mgr_host_cfg *h = host_add(L, line);
     int interval = L->cfg->interval;
 
     if (h == NULL)
         return;
     unsigned good = 0;
-    unsigned seen = mgr_config_attrs_read(&L->ctx, node, &host_elem, h, &good);
+    unsigned seen = vs_conf_attrs_read(&L->ctx, node, &host_elem, h, &good);
     if ((h->group_path = strdup(path)) == NULL)
         ERR(&L->ctx, line, "Out of memory while reading <host>.");
     if (!(seen & SEEN(HOST_DEADLINE)))
@@ -378,10 +365,10 @@ static void group_read(cfg_load *L, xmlNode *node, const char *path)
 {
     group_attrs g = { NULL };
 
-    mgr_config_attrs_read(&L->ctx, node, &group_elem, &g, NULL);
+    vs_conf_attrs_read(&L->ctx, node, &group_elem, &g, NULL);
     char *sub = path_join(path, g.name != NULL ? g.name : "?");
     if (sub == NULL)
-        ERR(&L->ctx, mgr_config_node_line(node), "Out of memory while reading <group>.");
+        ERR(&L->ctx, vs_conf_node_line(node), "Out of memory while reading <group>.");
     else
         members_read(L, node, sub);
     free(sub);
@@ -391,7 +378,7 @@ static void group_read(cfg_load *L, xmlNode *node, const char *path)
 /* Read the <rrdcached> element (at most one). */
 static void rrdcached_read(cfg_load *L, xmlNode *node)
 {
-    int line = mgr_config_node_line(node);
+    int line = vs_conf_node_line(node);
 
     if (L->rrdcached_line != 0) {
         ERR(&L->ctx, line, "A second <rrdcached> (the first is at line %d); give at most one.",
@@ -399,23 +386,44 @@ static void rrdcached_read(cfg_load *L, xmlNode *node)
         return;
     }
     L->rrdcached_line = line;
-    mgr_config_attrs_read(&L->ctx, node, &rrdcached_elem, L->cfg, NULL);
+    vs_conf_attrs_read(&L->ctx, node, &rrdcached_elem, L->cfg, NULL);
 }
 
-/* Read the groups and hosts among node's children (and the <rrdcached> at the top). */
+/* Whether c is the first of its kind at the top (line kept in *at); reports a second one. */
+static int top_once(cfg_load *L, xmlNode *c, int *at)
+{
+    int line = vs_conf_node_line(c);
+    if (*at != 0) {
+        ERR(&L->ctx, line, "A second <%s> (the first is at line %d); give at most one.",
+            (const char *)c->name, *at);
+        return 0;
+    }
+    *at = line;
+    return 1;
+}
+
+/* Read the groups and hosts among node's children (and at the top <rrdcached>, <notifiers>
+ * and <rules>). */
 static void members_read(cfg_load *L, xmlNode *node, const char *path)
 {
+    int top = node->parent->type == XML_DOCUMENT_NODE;
     for (xmlNode *c = node->children; c != NULL; c = c->next) {
         if (c->type != XML_ELEMENT_NODE)
             continue;
-        if (mgr_config_node_is(c, "group"))
+        if (vs_conf_node_is(c, "group"))
             group_read(L, c, path);
-        else if (mgr_config_node_is(c, "host"))
+        else if (vs_conf_node_is(c, "host"))
             host_read(L, c, path);
-        else if (mgr_config_node_is(c, "rrdcached") && node->parent->type == XML_DOCUMENT_NODE)
+        else if (vs_conf_node_is(c, "rrdcached") && top)
             rrdcached_read(L, c);
-        else
-            ERR(&L->ctx, mgr_config_node_line(c), "<%s> is not allowed inside <%s>.",
+        else if (vs_conf_node_is(c, "notifiers") && top) {
+            if (top_once(L, c, &L->notifiers_line))
+                mgr_config_notifiers_read(&L->ctx, L->cfg, c);
+        } else if (vs_conf_node_is(c, "rules") && top) {
+            if (top_once(L, c, &L->rules_line))
+                mgr_config_rules_read(&L->ctx, L->cfg, c);
+        } else
+            ERR(&L->ctx, vs_conf_node_line(c), "<%s> is not allowed inside <%s>.",
                 (const char *)c->name, (const char *)node->name);
     }
 }
@@ -483,48 +491,46 @@ static void hosts_check_unique(cfg_load *L)
 /* Build the config from the validated document's root element. */
 static void config_read(cfg_load *L, xmlNode *root)
 {
-    int line = mgr_config_node_line(root);
+    int line = vs_conf_node_line(root);
 
-    mgr_config_attrs_default(&L->ctx, line, &rrdcached_elem, L->cfg);
+    vs_conf_attrs_default(&L->ctx, line, &rrdcached_elem, L->cfg);
+    mgr_config_spool_defaults(L->cfg);
     unsigned good = 0;
-    unsigned seen = mgr_config_attrs_read(&L->ctx, root, &root_elem, L->cfg, &good);
+    unsigned seen = vs_conf_attrs_read(&L->ctx, root, &root_elem, L->cfg, &good);
     root_derive(L, line, seen, good);
     members_read(L, root, "");
     hosts_check_unique(L);
-}
-
-/* The directory of path, for relative secret-file paths; NULL when memory is short. */
-static char *dir_of(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-
-    if (slash == NULL)
-        return strdup(".");
-    if (slash == path)
-        return strdup("/");
-    return strndup(path, (size_t)(slash - path));
+    mgr_config_alert_check(&L->ctx, L->cfg);
 }
 
 int mgr_config_load(const char *path, mgr_config **out, vs_buf *errors)
 {
+    enum { N_BASE = sizeof(all_elems) / sizeof(all_elems[0]), N_MAX = N_BASE + 16 };
+    const vs_conf_elem *elems[N_MAX];
+    size_t n_elems = N_BASE;
     cfg_load L;
 
     memset(&L, 0, sizeof(L));
-    L.ctx.file = path;
-    L.ctx.errors = errors;
-    L.ctx.elems = all_elems;
-    L.ctx.n_elems = sizeof(all_elems) / sizeof(all_elems[0]);
-    L.ctx.dir = dir_of(path);
-    L.cfg = calloc(1, sizeof(*L.cfg));
-    if (L.ctx.dir == NULL || L.cfg == NULL || (L.cfg->file = strdup(path)) == NULL) {
-        ERR(&L.ctx, 0, "Out of memory while loading the configuration.");
-    } else {
-        xmlDoc *doc = mgr_config_xml_load(&L.ctx);
-        if (doc != NULL)
-            config_read(&L, xmlDocGetRootElement(doc));
-        xmlFreeDoc(doc);
+    memcpy(elems, all_elems, sizeof(all_elems));
+    for (size_t i = 0; i < vs_notify_n_elems && n_elems < N_MAX; i++)
+        elems[n_elems++] = vs_notify_elems[i];
+    for (size_t i = 0; i < mgr_config_alert_n_elems && n_elems < N_MAX; i++)
+        elems[n_elems++] = mgr_config_alert_elems[i];
+    if (vs_conf_ctx_init(&L.ctx, path, errors, mgr_schema_rng, mgr_schema_rng_len) == 0) {
+        L.ctx.elems = elems;
+        L.ctx.n_elems = n_elems;
+        L.ctx.uri_redact = mgr_config_uri_safe;
+        L.cfg = calloc(1, sizeof(*L.cfg));
+        if (L.cfg == NULL || (L.cfg->file = strdup(path)) == NULL) {
+            ERR(&L.ctx, 0, "Out of memory while loading the configuration.");
+        } else {
+            xmlDoc *doc = vs_conf_xml_load(&L.ctx);
+            if (doc != NULL)
+                config_read(&L, xmlDocGetRootElement(doc));
+            xmlFreeDoc(doc);
+        }
     }
-    free(L.ctx.dir);
+    vs_conf_ctx_clear(&L.ctx);
     if (L.ctx.n_errors > 0) {
         mgr_config_free(L.cfg);
         return -1;
@@ -547,6 +553,7 @@ void mgr_config_free(mgr_config *cfg)
         libvirt_src_free(h->libvirt);
     }
     free(cfg->hosts);
+    mgr_config_alert_free(cfg);
     free(cfg->file);
     free(cfg->state_dir);
     free(cfg->rrd_dir);

@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "vs_buf.h"
+#include "vs_conf_notify.h"
 
 typedef enum { MGR_SNMP_V1 = 1, MGR_SNMP_V2C = 2, MGR_SNMP_V3 = 3 } mgr_snmp_version;
 
@@ -44,7 +45,36 @@ typedef struct {
     double deadline_s; /* overall limit for one cycle's poll of this host (default: interval/2) */
 } mgr_host_cfg;
 
+/* A notifier: where alarm messages go (the <notifiers> element all virtsight programs share, read
+ * by lib/vs_conf_notify.c). Secrets come from files and are wiped when freed. */
+typedef vs_notify_kind mgr_notify_kind;
+#define MGR_NOTIFY_TRAP VS_NOTIFY_TRAP
+#define MGR_NOTIFY_EMAIL VS_NOTIFY_EMAIL
+#define MGR_NOTIFY_SLACK VS_NOTIFY_SLACK
+
+typedef vs_notify_cfg mgr_notify_cfg;
+
+/* What a threshold applies to. */
+typedef enum { MGR_RULE_ALL = 0, MGR_RULE_GROUP, MGR_RULE_HOST, MGR_RULE_VM } mgr_rule_scope;
+
 typedef struct {
+    char *name;   /* as given, or NULL */
+    char *metric; /* "vm.cpu.util", "host.up"... */
+    mgr_rule_scope scope;
+    char *scope_value; /* group path, host name or VM name pattern; NULL for all */
+    char *warning;     /* Nagios range text, or NULL */
+    char *critical;
+    double hysteresis;
+    int for_samples; /* consecutive samples beyond a threshold before it is raised (1) */
+    int repeat;      /* seconds between repeats while still bad; 0: never */
+    char **notify_warning;
+    size_t n_notify_warning;
+    char **notify_critical;
+    size_t n_notify_critical;
+    int line;
+} mgr_rule_cfg;
+
+typedef struct mgr_config {
     char *file;          /* the path it was loaded from */
     int interval;        /* seconds between cycles (default 60) */
     double spread;       /* seconds over which a cycle's polls are spread (default interval/4) */
@@ -58,6 +88,13 @@ typedef struct {
     int rrdcached_retry; /* seconds pending updates are kept while rrdcached is away (300) */
     mgr_host_cfg *hosts; /* in file order */
     size_t n_hosts;
+    mgr_notify_cfg *notifiers; /* in file order */
+    size_t n_notifiers;
+    double retry_min;    /* the spool's back-off: first retry after (1 s), */
+    double retry_max;    /* doubling up to (300 s), */
+    int max_age;         /* until a message is this old (86400 s): then the dead letters */
+    mgr_rule_cfg *rules; /* in file order */
+    size_t n_rules;
 } mgr_config;
 
 /* Load and validate path. On success returns 0 and *out (free with mgr_config_free). On

@@ -1,5 +1,6 @@
-/* mgr_config_int.h: what the parts of the configuration module share (the options-table types,
- * attribute reading, problem reports, the XML loader and secret files); not for other modules. */
+/* mgr_config_int: what the parts of the manager's configuration module share beyond lib/vs_conf.h
+ * (the options tables, problem reports, XML loader and secret files every program uses): the
+ * alerting part's entry points. Not for other modules. */
 #ifndef MGR_CONFIG_INT_H
 #define MGR_CONFIG_INT_H
 
@@ -7,97 +8,29 @@
 
 #include <libxml/tree.h>
 
-#include "vs_buf.h"
+#include "vs_conf.h"
 
-/* What an attribute's text must be, and where it goes. */
-typedef enum {
-    MGR_VAL_INT,     /* a whole number in [min, max] (of unit), into an int */
-    MGR_VAL_SECONDS, /* a decimal number of seconds, into a double; the element checks its range */
-    MGR_VAL_YESNO,   /* "yes" or "no", into an int 1 or 0 */
-    MGR_VAL_TEXT,    /* non-empty text without control characters, into a char * */
-    MGR_VAL_TOKEN,   /* as MGR_VAL_TEXT, and without blanks (addresses) */
-    MGR_VAL_PATH,    /* an absolute path, into a char * */
-    MGR_VAL_NAME,    /* a host or group name, into a char * */
-    MGR_VAL_URI,     /* a libvirt URI (never quoted with its password), into a char * */
-    MGR_VAL_CHOICE,  /* one of choices in any case, stored as choices spells it, into a char * */
-} mgr_config_val;
+/* The alerting part (mgr_config_alert.c): its elements (<notifiers>, <trap>, <email>, <slack>,
+ * <rules>, <threshold>), for the validator's messages. */
+extern const vs_conf_elem *const mgr_config_alert_elems[];
+extern const size_t mgr_config_alert_n_elems;
 
-/* One attribute of an element: the options table. */
-typedef struct {
-    const char *attr;
-    mgr_config_val kind;
-    size_t off;                 /* where in the element's struct the value goes */
-    int required;               /* the schema requires it too */
-    const char *def;            /* the default as it would be written, or NULL */
-    long min, max;              /* MGR_VAL_INT */
-    const char *unit;           /* MGR_VAL_INT: "seconds", "milliseconds", or NULL for a count */
-    const char *const *choices; /* MGR_VAL_CHOICE: NULL-terminated */
-    const char *hint;           /* MGR_VAL_CHOICE: said when a value is refused */
-} mgr_config_attr;
+struct mgr_config;
 
-/* One element: its name and its attributes. */
-typedef struct {
-    const char *elem;
-    const mgr_config_attr *defs;
-    size_t n;
-} mgr_config_elem;
+/* Read <notifiers> (the spool's back-off and each notifier, secrets included) into cfg. */
+void mgr_config_notifiers_read(vs_conf_ctx *ctx, struct mgr_config *cfg, xmlNode *node);
 
-/* One load in progress: where problems go and where relative secret paths start. */
-typedef struct {
-    const char *file; /* the configuration's path, as given */
-    char *dir;        /* its directory, for relative secret-file paths */
-    vs_buf *errors;   /* the caller's buffer: one "file:line: message" line per problem */
-    int n_errors;     /* problems reported so far */
-    int xml_line;     /* line of the last libxml2 message, to drop its echoes */
-    const mgr_config_elem *const *elems; /* every element, for the validator's messages */
-    size_t n_elems;
-} mgr_config_ctx;
+/* The spool's back-off when there is no <notifiers>. */
+void mgr_config_spool_defaults(struct mgr_config *cfg);
 
-#define MGR_CONFIG_SEEN(i) (1u << (i))
+/* Read <rules> into cfg. */
+void mgr_config_rules_read(vs_conf_ctx *ctx, struct mgr_config *cfg, xmlNode *node);
 
-/* Report one problem as "file:line: message" (or "file: message" when line <= 0) and count it.
- * The message is a whole sentence; it must never hold a secret. */
-void mgr_config_ctx_error(mgr_config_ctx *ctx, const char *file, int line, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+/* Checks across elements: notifier names unique, every name a threshold gives defined,
+ * threshold names unique. */
+void mgr_config_alert_check(vs_conf_ctx *ctx, const struct mgr_config *cfg);
 
-/* Copy value into buf (of size n) for quoting in a message: control characters become '?', and a
- * long value is cut short with "...". Returns buf. */
-const char *mgr_config_show(const char *value, char *buf, size_t n);
-
-/* The line node was defined on (0 if unknown), and whether it is the element called name. */
-int mgr_config_node_line(const xmlNode *node);
-int mgr_config_node_is(const xmlNode *node, const char *name);
-
-/* Apply e's defaults to the element's struct at base. */
-void mgr_config_attrs_default(mgr_config_ctx *ctx, int line, const mgr_config_elem *e, void *base);
-
-/* Read node's attributes into base as e says, after the defaults; report bad values, unknown
- * attributes and missing required ones. Returns the mask of attributes present (bit i for
- * e->defs[i]); *good (if not NULL) gets the mask of those whose value was right. */
-unsigned mgr_config_attrs_read(mgr_config_ctx *ctx, xmlNode *node, const mgr_config_elem *e,
-                               void *base, unsigned *good);
-
-/* For the validator's message msg, "Element x failed to validate attributes", about node (or,
- * as libxml2 sometimes says, its first child): say which required attributes x lacks. Returns 0
- * if it did, -1 if it could not tell. */
-int mgr_config_attrs_missing(mgr_config_ctx *ctx, const char *msg, const xmlNode *node);
-
-/* Read ctx->file, parse it (no DTD, no entities, no network) and validate it against the built-in
- * schema. Returns the document (free with xmlFreeDoc), or NULL after reporting each problem. */
-xmlDoc *mgr_config_xml_load(mgr_config_ctx *ctx);
-
-/* Read the community from the first line of the file named by attribute community-file (value
- * as written; relative to the configuration's directory) of the <snmp> at line. Returns 0 and a
- * new string in *community, or -1 after reporting the problem. */
-int mgr_config_secret_community(mgr_config_ctx *ctx, int line, const char *name, char **community);
-
-/* Read the "auth PASSPHRASE" and "priv PASSPHRASE" lines of the file named by attribute
- * secret-file of the <snmp> at line. Returns 0 and two new strings, or -1 after reporting each
- * problem (with the secret file's own line where its content is wrong). */
-int mgr_config_secret_usm(mgr_config_ctx *ctx, int line, const char *name, char **auth,
-                          char **priv);
-
-/* Wipe a secret string and free it; accepts NULL. */
-void mgr_config_secret_free(char *secret);
+/* Free the notifiers and rules of cfg (secrets wiped). */
+void mgr_config_alert_free(struct mgr_config *cfg);
 
 #endif /* MGR_CONFIG_INT_H */

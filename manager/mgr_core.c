@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "mgr_alert.h"
 #include "mgr_host.h"
 #include "mgr_lv.h"
 #include "mgr_rrd.h"
@@ -19,6 +20,8 @@
 #include "mgr_snmp.h"
 #include "mgr_status.h"
 #include "vs_log.h"
+
+#define ONCE_DRAIN_S 30 /* --once: longest wait for the cycle's alert messages to go out */
 
 struct mgr_core {
     mgr_core_opts opts;
@@ -32,6 +35,7 @@ struct mgr_core {
     mgr_snmp *snmp;
     mgr_lv *lv;
     mgr_rrd *rrd;
+    mgr_alert *alert; /* NULL when the configuration has no rules and no notifiers */
     struct pollfd *fds;
     size_t cap_fds;
     /* the cycle */
@@ -232,6 +236,8 @@ static double cycle_spread(const mgr_core *c, const mgr_config *cfg)
     return c->opts.once ? 0.0 : cfg->spread;
 }
 
+static int alert_setup(mgr_core *c, const mgr_config *cfg);
+
 mgr_core *mgr_core_new(mgr_config *cfg, const mgr_core_opts *opts)
 {
     mgr_core *c = calloc(1, sizeof(*c));
@@ -244,7 +250,7 @@ mgr_core *mgr_core_new(mgr_config *cfg, const mgr_core_opts *opts)
     if (opts->shard_count > 1)
         snprintf(c->shard, sizeof(c->shard), "%u/%u", opts->shard_index, opts->shard_count);
     if (dirs_make(cfg) < 0 || hosts_build(c, cfg, cycle_spread(c, cfg)) < 0
-        || engines_setup(c, NULL, cfg) < 0) {
+        || engines_setup(c, NULL, cfg) < 0 || alert_setup(c, cfg) < 0) {
         mgr_core_free(c);
         return NULL;
     }
@@ -330,6 +336,7 @@ static void host_finish(mgr_core *c, mgr_host *h)
     h->last_samples = mgr_result_count_values(m);
     h->samples += h->last_samples;
     mgr_rrd_submit(c->rrd, h->cfg->group_path, m, c->rrd_time);
+    mgr_alert_host(c->alert, h->cfg, m);
     mgr_result_free(h->last);
     h->last = m;
 }
@@ -474,8 +481,11 @@ static void status_write(mgr_core *c)
                           c->hosts,
                           c->n_hosts,
                           c->info.number ? &c->info : NULL,
-                          &rs };
-    if (mgr_status_write(c->cfg->status_file, &v) < 0)
+                          &rs,
+                          c->alert ? mgr_alert_status(c->alert) : NULL };
+    int rc = mgr_status_write(c->cfg->status_file, &v);
+    json_object_put(v.alarms);
+    if (rc < 0)
         vs_complain(&c->status_complaint, vs_log_now(), VS_LOG_ERR, NULL,
                     "Cannot write the status file %s: %s.", c->cfg->status_file, strerror(errno));
     else
@@ -502,7 +512,44 @@ static void cycle_end(mgr_core *c, double now)
     c->active = 0;
     VS_LOG(VS_LOG_INFO, NULL, "Cycle %lu done in %.3f s: %zu hosts, %u failed, lag %.3f s.",
            c->cycle, c->info.duration, c->n_hosts, failed, c->max_lag);
+    mgr_alert_cycle_end(c->alert);
     status_write(c);
+}
+
+/* Whether the configuration asks for alerting at all. */
+static int alert_wanted(const mgr_config *cfg)
+{
+    return cfg->n_rules > 0 || cfg->n_notifiers > 0;
+}
+
+/* Set alerting up for cfg (or change it on a reload); -1 (logged) when it cannot be. */
+static int alert_setup(mgr_core *c, const mgr_config *cfg)
+{
+    char err[512];
+    if (!alert_wanted(cfg) && c->alert == NULL)
+        return 0;
+    if (c->alert == NULL) {
+        c->alert = mgr_alert_new(cfg, err, sizeof(err));
+        if (c->alert == NULL) {
+            VS_LOG(VS_LOG_ERR, NULL, "Alerting cannot start: %s.", err);
+            return -1;
+        }
+        return 0;
+    }
+    if (mgr_alert_reload(c->alert, cfg, err, sizeof(err)) < 0) {
+        VS_LOG(VS_LOG_ERR, NULL, "Alerting cannot take the new configuration: %s.", err);
+        return -1;
+    }
+    return 0;
+}
+
+/* Clear the alarms of hosts that old has and cfg does not. */
+static void alert_hosts_removed(mgr_core *c, const mgr_config *old, const mgr_config *cfg)
+{
+    for (size_t i = 0; c->alert && i < old->n_hosts; i++) {
+        if (!mgr_config_host(cfg, old->hosts[i].name))
+            mgr_alert_host_removed(c->alert, old->hosts[i].name);
+    }
 }
 
 /* Apply a validated new configuration (no cycle is running). */
@@ -510,11 +557,18 @@ static void reload_apply(mgr_core *c)
 {
     mgr_config *cfg = c->next_cfg;
     c->next_cfg = NULL;
-    if (dirs_make(cfg) < 0 || hosts_build(c, cfg, cycle_spread(c, cfg)) < 0) {
+    if (dirs_make(cfg) < 0 || alert_setup(c, cfg) < 0) {
         VS_LOG(VS_LOG_ERR, NULL, "The new configuration was not applied; the old one runs on.");
         mgr_config_free(cfg);
         return;
     }
+    if (hosts_build(c, cfg, cycle_spread(c, cfg)) < 0) {
+        VS_LOG(VS_LOG_ERR, NULL, "The new configuration was not applied; the old one runs on.");
+        alert_setup(c, c->cfg);
+        mgr_config_free(cfg);
+        return;
+    }
+    alert_hosts_removed(c, c->cfg, cfg);
     mgr_config *old = c->cfg;
     c->cfg = cfg;
     if (engines_setup(c, old, cfg) < 0)
@@ -617,6 +671,15 @@ int mgr_core_run(mgr_core *c, mgr_core_signals *sig)
         if (c->active)
             return -1; /* stopped by a signal before the cycle ended */
         mgr_status_table(c->opts.out, c->hosts, c->n_hosts);
+        /* The cycle's messages are delivered before the process goes, within a bound; what
+         * is left stays in the spool for the next run. */
+        size_t left = mgr_alert_drain(c->alert, ONCE_DRAIN_S);
+        if (left > 0)
+            VS_LOG(VS_LOG_WARNING, NULL,
+                   "%zu alert message%s not delivered within %d s; kept in the spool for the "
+                   "next run.",
+                   left, left == 1 ? "" : "s", ONCE_DRAIN_S);
+        mgr_alert_table(c->alert, c->opts.out);
         return c->any_failed ? 1 : 0;
     }
     return 0;
@@ -628,6 +691,8 @@ void mgr_core_free(mgr_core *c)
         return;
     mgr_snmp_free(c->snmp);
     mgr_lv_free(c->lv);
+    mgr_alert_free(c->alert);
+    c->alert = NULL;
     if (c->rrd) {
         /* Every pending update is written before the process goes. */
         if (mgr_rrd_drain(c->rrd, c->cfg->rrdcached ? c->cfg->rrdcached_retry : 600, 0) < 0)

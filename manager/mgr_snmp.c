@@ -17,6 +17,7 @@
 
 #include "mgr_snmp_int.h"
 #include "mgr_snmp_job.h"
+#include "vs_snmplock.h"
 
 struct mgr_snmp {
     int max_inflight;
@@ -77,7 +78,9 @@ static void netsnmp_setup(void)
     netsnmp_set_mib_directory("");
     char no_mibs[] = "mibs :"; /* an empty MIB list, as Debian's snmp.conf says */
     netsnmp_config_remember(no_mibs);
+    vs_netsnmp_lock();
     init_snmp("virtsight-manager");
+    vs_netsnmp_unlock();
 }
 
 mgr_snmp *mgr_snmp_new(int max_inflight, mgr_snmp_done_fn done, void *ctx)
@@ -172,7 +175,9 @@ int mgr_snmp_poll(mgr_snmp *s, const mgr_host_cfg *host, double deadline)
         s->q_head = j;
     s->q_tail = j;
     s->queued++;
+    vs_netsnmp_lock(); /* an SNMP notifier's thread may use Net-SNMP meanwhile */
     queue_start(s);
+    vs_netsnmp_unlock();
     return 0;
 }
 
@@ -239,6 +244,9 @@ static void deliver(mgr_snmp *s)
 
 void mgr_snmp_process(mgr_snmp *s, const struct pollfd *fds, int n)
 {
+    /* One turn of Net-SNMP work under the lock (reads, timers, sends: a few ms at most), so
+     * that an SNMP notifier's delivery thread never runs Net-SNMP code at the same time. */
+    vs_netsnmp_lock();
     for (int i = 0; i < n; i++)
         if (fds[i].fd == s->epfd && (fds[i].revents & (POLLIN | POLLERR | POLLHUP)))
             sockets_read(s);
@@ -250,6 +258,7 @@ void mgr_snmp_process(mgr_snmp *s, const struct pollfd *fds, int n)
             poll_finish(s, j);
     }
     queue_start(s);
+    vs_netsnmp_unlock();
     deliver(s);
 }
 
@@ -260,7 +269,9 @@ unsigned mgr_snmp_busy(const mgr_snmp *s)
 
 void mgr_snmp_retain(mgr_snmp *s, const mgr_config *cfg)
 {
+    vs_netsnmp_lock();
     mgr_snmp_states_retain(&s->states, cfg);
+    vs_netsnmp_unlock();
 }
 
 /* Free a list of polls linked by next. */
@@ -277,11 +288,13 @@ void mgr_snmp_free(mgr_snmp *s)
 {
     if (!s)
         return;
+    vs_netsnmp_lock();
     for (int i = 0; i < s->n_act; i++)
         mgr_snmp_job_free(s->act[i]);
     list_free(s->q_head);
     list_free(s->fin_head);
     mgr_snmp_states_free(&s->states);
+    vs_netsnmp_unlock();
     netsnmp_large_fd_set_cleanup(&s->fdset);
     if (s->epfd >= 0)
         close(s->epfd);

@@ -100,6 +100,7 @@ char *mgr_status_json(const mgr_status_view *v)
     json_object_object_add(root, "interval", json_object_new_int(v->interval));
     json_object_object_add(root, "cycle", v->cycle ? cycle_json(v->cycle) : NULL);
     json_object_object_add(root, "rrd", v->rrd ? rrd_json(v->rrd) : NULL);
+    json_object_object_add(root, "alarms", v->alarms ? json_object_get(v->alarms) : NULL);
     json_object *hosts = json_object_new_array();
     for (size_t i = 0; i < v->n_hosts; i++)
         json_object_array_add(hosts, host_json(&v->hosts[i]));

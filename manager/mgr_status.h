@@ -28,6 +28,7 @@ typedef struct {
     size_t n_hosts;
     const mgr_cycle_info *cycle;
     const mgr_rrd_stats *rrd;
+    struct json_object *alarms; /* alerting's part (mgr_alert_status), or NULL: borrowed */
 } mgr_status_view;
 
 /* The status as JSON text (caller frees), or NULL when memory is short. */

@@ -316,8 +316,11 @@ static int sockets_list(char *ids, size_t len)
         char link[64];
         ssize_t got = readlinkat(dirfd(d), e->d_name, link, sizeof(link) - 1);
         if (got > 0 && (link[got] = '\0', strncmp(link, "socket:[", 8) == 0)) {
-            if (n < 256)
-                inode[n] = strtoul(link + 8, NULL, 10);
+            char *close = strchr(link + 8, ']');
+            if (close != NULL)
+                *close = '\0';
+            if (n < 256 && vs_num_parse_ulong(link + 8, (unsigned long)-1, &inode[n]) < 0)
+                inode[n] = 0;
             n++;
         }
     }

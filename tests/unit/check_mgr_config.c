@@ -253,7 +253,8 @@ START_TEST(unknown_element_and_attribute)
     error_expect(e, "unknown-attribute.xml", 2, "Invalid attribute colour for element host.");
     free(e);
     e = load_refused("two-rrdcached.xml");
-    error_expect(e, "two-rrdcached.xml", 4, "Did not expect element rrdcached there.");
+    error_expect(e, "two-rrdcached.xml", 4,
+                 "A second <rrdcached> (the first is at line 2); give at most one.");
     ck_assert_ptr_null(strstr(e, "extra content"));
     free(e);
 }
@@ -577,13 +578,17 @@ static char *text_replace(const char *text, const char *from, const char *to)
     return vs_buf_steal(&b);
 }
 
-/* The sample, with its secret files moved from /etc/virtsight to a private directory, loads. */
+/* The sample, with its secret files moved from /etc/virtsight to a private directory, loads,
+ * its notifiers and thresholds included. */
 START_TEST(sample_config_loads)
 {
     static const char *const files[][2] = {
         { "hv1.usm", "auth first passphrase\npriv second passphrase\n" },
         { "edge.usm", "priv second passphrase\nauth first passphrase\n" },
         { "noc.community", "n0c-community\n" },
+        { "trap.community", "trap-community\n" },
+        { "smtp.password", "smtp password\r\n" },
+        { "slack.url", "https://hooks.example.net/services/T0/B0/secret\n" },
         { "virtsight-manager.xml", NULL },
     };
     char dir[] = "/tmp/vs-mgrconfig.XXXXXX";
@@ -605,6 +610,55 @@ START_TEST(sample_config_loads)
     ck_assert_str_eq(mgr_config_host(cfg, "edge")->snmp->auth_pass, "first passphrase");
     ck_assert_str_eq(mgr_config_host(cfg, "fw1")->snmp->community, "n0c-community");
     ck_assert_ptr_nonnull(cfg->rrdcached);
+
+    ck_assert_double_eq(cfg->retry_min, 1);
+    ck_assert_double_eq(cfg->retry_max, 300);
+    ck_assert_int_eq(cfg->max_age, 86400);
+    ck_assert_uint_eq(cfg->n_notifiers, 3);
+    const mgr_notify_cfg *n = &cfg->notifiers[0];
+    ck_assert_int_eq(n->kind, MGR_NOTIFY_TRAP);
+    ck_assert_str_eq(n->name, "noc");
+    ck_assert_int_eq(n->version, 2);
+    ck_assert_int_eq(n->inform, 1);
+    ck_assert_str_eq(n->community, "trap-community");
+    n = &cfg->notifiers[1];
+    ck_assert_int_eq(n->kind, MGR_NOTIFY_EMAIL);
+    ck_assert_str_eq(n->server, "smtp.example.net");
+    ck_assert_int_eq(n->port, 587);
+    ck_assert_str_eq(n->tls, "starttls");
+    ck_assert_uint_eq(n->n_to, 2);
+    ck_assert_str_eq(n->to[1], "noc@example.net");
+    ck_assert_str_eq(n->password, "smtp password");
+    n = &cfg->notifiers[2];
+    ck_assert_int_eq(n->kind, MGR_NOTIFY_SLACK);
+    ck_assert_str_eq(n->url, "https://hooks.example.net/services/T0/B0/secret");
+    ck_assert_double_eq(n->min_interval, 1);
+
+    ck_assert_uint_eq(cfg->n_rules, 6);
+    const mgr_rule_cfg *r = &cfg->rules[0];
+    ck_assert_str_eq(r->metric, "host.up");
+    ck_assert_ptr_null(r->warning);
+    ck_assert_ptr_null(r->critical);
+    ck_assert_int_eq(r->for_samples, 2);
+    r = &cfg->rules[1];
+    ck_assert_str_eq(r->name, "web-cpu");
+    ck_assert_int_eq(r->scope, MGR_RULE_VM);
+    ck_assert_str_eq(r->scope_value, "web*");
+    ck_assert_str_eq(r->warning, "~:80");
+    ck_assert_double_eq(r->hysteresis, 5);
+    ck_assert_int_eq(r->repeat, 3600);
+    ck_assert_uint_eq(r->n_notify_warning, 1);
+    ck_assert_str_eq(r->notify_warning[0], "chat");
+    ck_assert_uint_eq(r->n_notify_critical, 2);
+    ck_assert_str_eq(r->notify_critical[1], "oncall");
+    r = &cfg->rules[2];
+    ck_assert_str_eq(r->metric, "host.mem.used.pct");
+    ck_assert_int_eq(r->scope, MGR_RULE_GROUP);
+    ck_assert_str_eq(r->scope_value, "seoul");
+    r = &cfg->rules[3];
+    ck_assert_str_eq(r->metric, "host.disk.used.pct");
+    ck_assert_int_eq(r->scope, MGR_RULE_ALL);
+    ck_assert_str_eq(r->critical, "95");
     mgr_config_free(cfg);
 
     for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
@@ -633,6 +687,179 @@ START_TEST(schema_embedded_as_installed)
 }
 END_TEST
 
+/* <notifiers> and <rules>: every value where the daemon reads it, defaults filled in. */
+START_TEST(good_config_notifiers_and_rules)
+{
+    char *path = data_path("alert-good.xml");
+    mgr_config *cfg = load_good(path);
+    free(path);
+    ck_assert_double_eq(cfg->retry_min, 0.5);
+    ck_assert_double_eq(cfg->retry_max, 60);
+    ck_assert_int_eq(cfg->max_age, 3600);
+    ck_assert_uint_eq(cfg->n_notifiers, 5);
+    const mgr_notify_cfg *n = &cfg->notifiers[0];
+    ck_assert_int_eq(n->kind, MGR_NOTIFY_TRAP);
+    ck_assert_str_eq(n->name, "noc");
+    ck_assert_str_eq(n->target, "udp:127.0.0.1:1162");
+    ck_assert_int_eq(n->version, 2);
+    ck_assert_int_eq(n->inform, 0);
+    ck_assert_str_eq(n->community, "PublicCommunityX");
+    ck_assert_int_eq(n->timeout_ms, 5000);
+    ck_assert_int_eq(n->retries, 3);
+    n = &cfg->notifiers[1];
+    ck_assert_int_eq(n->version, 3);
+    ck_assert_int_eq(n->inform, 1);
+    ck_assert_str_eq(n->user, "tester");
+    ck_assert_str_eq(n->auth_proto, "SHA-256");
+    ck_assert_str_eq(n->priv_proto, "AES");
+    ck_assert_ptr_nonnull(n->auth_pass);
+    ck_assert_ptr_nonnull(n->priv_pass);
+    ck_assert_int_eq(n->timeout_ms, 2000);
+    ck_assert_int_eq(n->retries, 1);
+    n = &cfg->notifiers[2];
+    ck_assert_int_eq(n->kind, MGR_NOTIFY_EMAIL);
+    ck_assert_str_eq(n->server, "smtp.example.net");
+    ck_assert_int_eq(n->port, 587);
+    ck_assert_str_eq(n->tls, "starttls");
+    ck_assert_str_eq(n->from, "virtsight@example.net");
+    ck_assert_uint_eq(n->n_to, 2);
+    ck_assert_str_eq(n->to[0], "a@example.net");
+    ck_assert_str_eq(n->to[1], "b@example.org");
+    ck_assert_str_eq(n->mail_user, "mailer");
+    ck_assert_str_eq(n->password, "s3cret-pass");
+    ck_assert_double_eq(n->timeout, 10);
+    n = &cfg->notifiers[3];
+    ck_assert_str_eq(n->server, "localhost");
+    ck_assert_int_eq(n->port, 2525);
+    ck_assert_str_eq(n->tls, "none");
+    ck_assert_ptr_null(n->password);
+    ck_assert_double_eq(n->timeout, 30);
+    n = &cfg->notifiers[4];
+    ck_assert_int_eq(n->kind, MGR_NOTIFY_SLACK);
+    ck_assert_str_eq(n->url, "https://hooks.slack.example/services/T0/B0/xyz");
+    ck_assert_double_eq(n->timeout, 15);
+    ck_assert_double_eq(n->connect_timeout, 5);
+    ck_assert_double_eq(n->min_interval, 2);
+
+    ck_assert_uint_eq(cfg->n_rules, 3);
+    const mgr_rule_cfg *r = &cfg->rules[0];
+    ck_assert_str_eq(r->name, "vm-cpu");
+    ck_assert_str_eq(r->metric, "vm.cpu.util");
+    ck_assert_int_eq(r->scope, MGR_RULE_VM);
+    ck_assert_str_eq(r->scope_value, "web*");
+    ck_assert_str_eq(r->warning, "80");
+    ck_assert_str_eq(r->critical, "95");
+    ck_assert_double_eq(r->hysteresis, 5);
+    ck_assert_int_eq(r->for_samples, 3);
+    ck_assert_int_eq(r->repeat, 3600);
+    ck_assert_uint_eq(r->n_notify_warning, 2);
+    ck_assert_uint_eq(r->n_notify_critical, 2);
+    ck_assert_str_eq(r->notify_critical[1], "chat");
+    r = &cfg->rules[1];
+    ck_assert_ptr_null(r->name);
+    ck_assert_int_eq(r->scope, MGR_RULE_GROUP);
+    ck_assert_str_eq(r->scope_value, "seoul/lab");
+    ck_assert_int_eq(r->for_samples, 1);
+    ck_assert_int_eq(r->repeat, 0);
+    ck_assert_double_eq(r->hysteresis, 0);
+    ck_assert_uint_eq(r->n_notify_warning, 0);
+    ck_assert_uint_eq(r->n_notify_critical, 1);
+    r = &cfg->rules[2];
+    ck_assert_int_eq(r->scope, MGR_RULE_HOST);
+    ck_assert_ptr_null(r->warning);
+    ck_assert_str_eq(r->critical, "1:");
+    ck_assert_str_eq(r->notify_warning[0], "chat");
+    ck_assert_str_eq(r->notify_critical[1], "local");
+    mgr_config_free(cfg);
+}
+END_TEST
+
+/* Without <notifiers>, the spool's back-off has its defaults and there is nothing to notify. */
+START_TEST(no_notifiers_defaults)
+{
+    char *path = data_path("minimal.xml");
+    mgr_config *cfg = load_good(path);
+    free(path);
+    ck_assert_double_eq(cfg->retry_min, 1);
+    ck_assert_double_eq(cfg->retry_max, 300);
+    ck_assert_int_eq(cfg->max_age, 86400);
+    ck_assert_uint_eq(cfg->n_notifiers, 0);
+    ck_assert_uint_eq(cfg->n_rules, 0);
+    mgr_config_free(cfg);
+}
+END_TEST
+
+/* Every mistake in notifiers and thresholds, each on its own line; a notifier named twice by
+ * notify= is reported once. */
+START_TEST(notifier_and_threshold_errors)
+{
+    char *e = load_refused("alert-bad.xml");
+    const char *f = "alert-bad.xml";
+    error_expect(e, f, 2, "<notifiers> attribute retry-min (10 s) is more than retry-max (5 s).");
+    error_expect(e, f, 3, "<trap> version=\"2c\" needs attribute community-file.");
+    error_expect(e, f, 4,
+                 "<trap> version=\"3\" always sends informs (acknowledged, re-sent until they "
+                 "are); leave out inform=\"no\".");
+    error_expect(e, f, 5,
+                 "<email> attribute server=\"smtp.example.net:99999\" is not HOST or HOST:PORT "
+                 "(PORT from 1 to 65535).");
+    error_expect(e, f, 9,
+                 "<email> tls=\"tls\" (TLS from the first byte, port 465) is not available: "
+                 "libESMTP 1.1 speaks only STARTTLS; use tls=\"starttls\" (port 587).");
+    error_expect(e, f, 9,
+                 "<email> attribute server=\"[::1]\" is an IPv6 address, which libESMTP cannot "
+                 "connect to; give a host name.");
+    error_expect(e, f, 5,
+                 "<email> attribute to: \"b@x>y\" is not a mail address (local@domain; separate "
+                 "recipients with blanks).");
+    error_expect(e, f, 6,
+                 "<email> with user and password-file needs tls=\"starttls\" or tls=\"tls\": the "
+                 "password would cross the network in clear.");
+    error_expect(e, f, 7,
+                 "<slack> attribute webhook-url-file names a file whose first line is not an "
+                 "http:// or https:// URL.");
+    error_expect(e, f, 8,
+                 "<slack> attribute timeout=\"0\" is out of range (more than 0, at most 600).");
+    error_expect(
+        e, f, 8,
+        "Notifier name \"chat\" is already used at line 7; notifier names must be unique.");
+    error_expect(e, f, 12,
+                 "<threshold> metric=\"vm.cpu.utilisation\" is not a metric virtsight-manager "
+                 "collects (see virtsight-manager.conf(5), METRICS).");
+    ck_assert_ptr_nonnull(strstr(
+        e, "alert-bad.xml:13: <threshold> attribute warning=\"80:70\" is not a threshold: "));
+    ck_assert_ptr_nonnull(
+        strstr(e, "alert-bad.xml:13: <threshold> attribute critical=\"abc\" is not a threshold: "));
+    error_expect(e, f, 14, "<threshold> takes at most one of group, host and vm.");
+    error_expect(e, f, 14,
+                 "<threshold> names notifier \"pager\", which <notifiers> does not define.");
+    const char *pager = strstr(e, "\"pager\"");
+    ck_assert_ptr_null(strstr(pager + 1, "\"pager\""));
+    error_expect(e, f, 15, "<threshold> attribute vm applies to vm.* metrics only.");
+    error_expect(e, f, 16,
+                 "<threshold> needs warning, critical or both (only host.up has a default: "
+                 "critical when the host does not answer).");
+    error_expect(e, f, 16, "<threshold> attribute hysteresis=\"-1\" is negative.");
+    error_expect(e, f, 16,
+                 "<threshold> has no notifier: give notify (both severities), notify-warning or "
+                 "notify-critical.");
+    error_expect(e, f, 17,
+                 "<threshold> metric=\"group.cpu.util.avg\": group.* metrics are not computed by "
+                 "this version; put the threshold on the host.* or vm.* metric with "
+                 "group=\"...\".");
+    error_expect(e, f, 19,
+                 "Threshold name \"x\" is already used at line 18; threshold names must be unique "
+                 "(alarm state is kept by name).");
+    error_expect(e, f, 20,
+                 "<threshold> hysteresis=\"6\" is too wide for warning=\"10:20\": no value could "
+                 "ever clear it.");
+    error_expect(e, f, 23, "A second <notifiers> (the first is at line 2); give at most one.");
+    ck_assert_ptr_null(strstr(e, "s3cret"));
+    ck_assert_ptr_null(strstr(e, "hooks.slack"));
+    free(e);
+}
+END_TEST
+
 static Suite *config_suite(void)
 {
     Suite *s = suite_create("mgr_config");
@@ -644,6 +871,8 @@ static Suite *config_suite(void)
     tcase_add_test(good, sample_config_loads);
     tcase_add_test(good, schema_embedded_as_installed);
     tcase_add_test(good, uri_safe_strips_passwords);
+    tcase_add_test(good, good_config_notifiers_and_rules);
+    tcase_add_test(good, no_notifiers_defaults);
     suite_add_tcase(s, good);
 
     TCase *bad = tcase_create("errors");
@@ -663,6 +892,7 @@ static Suite *config_suite(void)
     tcase_add_test(bad, doctype_and_external_entities_refused);
     tcase_add_test(bad, missing_config_file);
     tcase_add_test(bad, secrets_never_in_messages);
+    tcase_add_test(bad, notifier_and_threshold_errors);
     suite_add_tcase(s, bad);
     return s;
 }

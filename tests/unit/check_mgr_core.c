@@ -138,7 +138,7 @@ START_TEST(status_json_round_trips)
     h.samples = 10;
     mgr_cycle_info ci = { 7, 1000.0, 3.5, 0.25, 1, 1 };
     mgr_rrd_stats rs = { 5, 1, 0, 0, 0 };
-    mgr_status_view v = { "/etc/m.xml", "1/4", 60, &h, 1, &ci, &rs };
+    mgr_status_view v = { "/etc/m.xml", "1/4", 60, &h, 1, &ci, &rs, NULL };
     char *text = mgr_status_json(&v);
     ck_assert_ptr_nonnull(text);
     json_object *o = json_tokener_parse(text);
