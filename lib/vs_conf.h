@@ -161,4 +161,34 @@ int vs_conf_secret_usm(vs_conf_ctx *ctx, int line, const char *elem, const char 
 /* Wipe a secret string and free it; accepts NULL. */
 void vs_conf_secret_free(char *secret);
 
+/* A list of elements, for vs_conf_loader: a program's own, the shared <notifiers>, a part's. */
+typedef struct {
+    const vs_conf_elem *const *elems;
+    size_t n;
+} vs_conf_elem_list;
+
+/* How many lists a vs_conf_loader takes, and how many elements in all (more are left out of the
+ * validator's messages). */
+#define VS_CONF_ELEM_LISTS 4
+#define VS_CONF_ELEMS_MAX 64
+
+/* What a program's configuration reader hands vs_conf_load. */
+typedef struct {
+    const char *schema; /* the RELAX NG schema's text (not copied), and its length */
+    size_t schema_len;
+    /* Every element, for the validator's messages; lists not given are empty. */
+    vs_conf_elem_list elems[VS_CONF_ELEM_LISTS];
+    char *(*uri_redact)(const char *uri); /* as in vs_conf_ctx, or NULL */
+    /* Build the program's config from the validated document's root element, reporting each
+     * problem into the ctx vs_conf_load was given; arg is vs_conf_load's. */
+    void (*read)(void *arg, xmlNode *root);
+} vs_conf_loader;
+
+/* One whole load of path, reporting into errors: start ctx as ld says; then, unless no_memory
+ * (the caller could not make its empty config: reported here), read, parse and validate the
+ * file and hand its root element to ld->read; clear ctx. Returns the number of problems
+ * reported: 0 when the config is complete. */
+int vs_conf_load(vs_conf_ctx *ctx, const char *path, vs_buf *errors, const vs_conf_loader *ld,
+                 int no_memory, void *arg);
+
 #endif /* VS_CONF_H */

@@ -91,8 +91,10 @@ static double rate_claim(uint64_t key, double now, double interval)
     if (s != NULL) {
         if (now < s->next)
             wait = s->next - now;
-        else
-            s->next = now + interval;
+        else /* the next slot counts from this one's, not from a late wake-up: a queue sent
+                at the limit keeps to one per interval instead of drifting behind by the
+                runner's few milliseconds each time */
+            s->next = (now - s->next < interval ? s->next : now) + interval;
     }
     pthread_mutex_unlock(&rate_lock);
     return wait;

@@ -35,6 +35,8 @@ typedef struct {
     size_t safe;  /* length at the last boundary that leaves room for the marker */
     int full;     /* the marker was added: ignore further input */
     int oom;
+    int one_line; /* control characters shown as \n, \r, \t, \xNN: a value cannot start a
+                     line of its own (a trap's varbind list, one line per varbind) */
 } esc_text;
 
 static void esc_init(esc_text *t, size_t limit)
@@ -44,6 +46,7 @@ static void esc_init(esc_text *t, size_t limit)
     t->safe = 0;
     t->full = 0;
     t->oom = 0;
+    t->one_line = 0;
 }
 
 /* Append one unit of n bytes, or end the text with the marker when it would pass the limit. */
@@ -127,6 +130,20 @@ static int mention_word(const char *s, size_t n)
 }
 
 /* Append untrusted bytes s[0..n) escaped for Slack. */
+/* A control character shown, not obeyed: "\n", "\r", "\t" or "\xNN". */
+static void esc_control(esc_text *t, unsigned char c)
+{
+    char shown[5];
+    if (c == '\n' || c == '\r' || c == '\t') {
+        shown[0] = '\\';
+        shown[1] = c == '\n' ? 'n' : c == '\r' ? 'r' : 't';
+        esc_unit(t, shown, 2);
+        return;
+    }
+    snprintf(shown, sizeof(shown), "\\x%02x", c);
+    esc_unit(t, shown, 4);
+}
+
 static void esc_add(esc_text *t, const char *s, size_t n)
 {
     size_t i = 0;
@@ -147,6 +164,8 @@ static void esc_add(esc_text *t, const char *s, size_t n)
             esc_unit(t, "&gt;", 4);
         else if (c == '@' && mention_word(s + i + 1, n - i - 1))
             esc_unit(t, "@\xe2\x81\xa0", 4); /* U+2060 WORD JOINER after the '@' */
+        else if (t->one_line && (c < 0x20 || c == 0x7f))
+            esc_control(t, c);
         else
             esc_unit(t, s + i, len);
         i += len;
@@ -299,6 +318,7 @@ static void varbinds_build(vs_buf *out, const vs_msg *m, int *oom)
         }
         esc_text line;
         esc_init(&line, VB_LINE_MAX);
+        line.one_line = 1;
         esc_str(&line, vb->name != NULL ? vb->name : vb->oid);
         esc_str(&line, " = ");
         if (vb->text != NULL)

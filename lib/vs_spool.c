@@ -1,6 +1,12 @@
 /* vs_spool: per-notifier queues of spooled messages, one delivery thread per notifier with
  * back-off and dead letters, and an inotify watcher for entries other processes add. The files
- * themselves are vs_spool_file.c's business. */
+ * themselves are vs_spool_file.c's business.
+ *
+ * A stop waits a bounded time: a thread still inside its notifier's send() then is abandoned.
+ * From the moment it is marked so (under worker_lock, which outlives every spool) it touches
+ * only its own worker record, its notifier and its own copy of the entry, and frees them when
+ * send() returns. The entry's file is never written by it, so whoever delivers next sends the
+ * message again: a duplicate at worst, which at-least-once allows. */
 #include "config.h"
 
 #include "vs_spool.h"
@@ -32,6 +38,22 @@ struct spooled {
     char name[];
 };
 
+struct queue;
+
+/* One delivery thread and what it owns. Shared with the stopping thread under worker_lock
+ * until it is joined; once abandoned, the thread's alone. */
+struct worker {
+    struct queue *q;       /* not touched once abandoned */
+    vs_notifier *notifier; /* owned */
+    pthread_t thread;
+    int sending;   /* inside notifier->send(): the only place a stop may leave it */
+    int abandoned; /* the stop went on without it: it frees itself */
+    int done;      /* left its loop: joinable */
+};
+
+/* Guards the workers' flags; static because an abandoned thread may outlive its spool. */
+static pthread_mutex_t worker_lock = PTHREAD_MUTEX_INITIALIZER;
+
 /* The entries of one notifier, oldest first, and its delivery thread. */
 struct queue {
     struct queue *next;
@@ -42,9 +64,7 @@ struct queue {
     struct spooled *head, *tail;
     void *by_name; /* tsearch tree over the same entries, to refuse duplicates */
     size_t count;
-    vs_notifier *notifier; /* while started; NULL for entries of an unknown notifier */
-    pthread_t thread;
-    int running;
+    struct worker *worker; /* while started; NULL for entries of an unknown notifier */
     int orphan_logged;
     pthread_cond_t wake;
     /* Only the delivery thread touches these. */
@@ -62,6 +82,7 @@ struct vs_spool {
     struct queue *queues;
     int indexed; /* puts and the watcher add to the queues from now on */
     int started, stopping;
+    pthread_cond_t workers_cond; /* with worker_lock: a worker ended or began a send */
     size_t dead;
     /* watch mode */
     int ino_fd, ino_root, wake_fd;
@@ -74,6 +95,30 @@ static double wall_now(void)
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* A condition variable that times out on the monotonic clock. 0 or an errno value. */
+static int cond_init_mono(pthread_cond_t *c)
+{
+    pthread_condattr_t attr;
+    int rc = pthread_condattr_init(&attr);
+    if (rc != 0)
+        return rc;
+    rc = pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    if (rc == 0)
+        rc = pthread_cond_init(c, &attr);
+    pthread_condattr_destroy(&attr);
+    return rc;
+}
+
+/* The absolute monotonic time of secs from now, for pthread_cond_timedwait. */
+static struct timespec mono_deadline(double secs)
+{
+    double until = vs_log_now() + secs;
+    struct timespec ts;
+    ts.tv_sec = (time_t)until;
+    ts.tv_nsec = (long)((until - (double)ts.tv_sec) * 1e9);
+    return ts;
 }
 
 /* Queues and entries ------------------------------------------------------------------------ */
@@ -90,16 +135,7 @@ static struct queue *queue_get(vs_spool *s, const char *name)
         if (strcmp(q->name, name) == 0)
             return q;
     struct queue *q = calloc(1, sizeof *q);
-    pthread_condattr_t attr;
-    if (q == NULL || (q->name = strdup(name)) == NULL)
-        goto fail;
-    if (pthread_condattr_init(&attr) != 0)
-        goto fail;
-    int rc = pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-    if (rc == 0)
-        rc = pthread_cond_init(&q->wake, &attr);
-    pthread_condattr_destroy(&attr);
-    if (rc != 0)
+    if (q == NULL || (q->name = strdup(name)) == NULL || cond_init_mono(&q->wake) != 0)
         goto fail;
     q->s = s;
     q->wd = -1;
@@ -192,7 +228,7 @@ static void queue_add_names(vs_spool *s, struct queue *q, char *const *names, si
     for (size_t i = 0; i < n; i++)
         lost += queue_add(q, names[i]) < 0;
     size_t count = q->count;
-    if (s->started && q->notifier == NULL && q->count > 0 && !q->orphan_logged)
+    if (s->started && !s->stopping && q->worker == NULL && q->count > 0 && !q->orphan_logged)
         orphan = q->orphan_logged = 1;
     pthread_mutex_unlock(&s->lock);
     if (lost > 0)
@@ -278,12 +314,7 @@ static int spool_index(vs_spool *s, char *err, size_t errlen)
 /* Wait on q's condition for at most secs (monotonic clock). Lock held. */
 static void queue_wait(struct queue *q, double secs)
 {
-    if (secs > WAIT_SLICE)
-        secs = WAIT_SLICE;
-    double until = vs_log_now() + secs;
-    struct timespec ts;
-    ts.tv_sec = (time_t)until;
-    ts.tv_nsec = (long)((until - (double)ts.tv_sec) * 1e9);
+    struct timespec ts = mono_deadline(secs < WAIT_SLICE ? secs : WAIT_SLICE);
     pthread_cond_timedwait(&q->wake, &q->s->lock, &ts);
 }
 
@@ -415,7 +446,8 @@ static void queue_delivered(struct queue *q, struct spooled *e)
     q->gate = 0;
     if (q->fails > 0)
         vs_complain_release(&q->complaint, VS_LOG_NOTICE, q->name,
-                            "delivering again after %u failures; %zu queued", q->fails, left);
+                            "delivering again after %u failure%s; %zu queued", q->fails,
+                            q->fails == 1 ? "" : "s", left);
     q->fails = 0;
 }
 
@@ -428,11 +460,14 @@ static void queue_failed(struct queue *q, struct spooled *e, vs_spool_loaded *l,
     double now = vs_log_now(), wall = wall_now();
     pthread_mutex_lock(&s->lock);
     size_t queued = q->count;
+    int stopping = s->stopping;
     pthread_mutex_unlock(&s->lock);
     q->fails++;
     l->attempts++;
-    vs_complain(&q->complaint, now, VS_LOG_WARNING, q->name,
-                "delivery failed: %s; %zu queued, retrying with back-off", st->error, queued);
+    /* A stop or reload cut the wait short: the next threads try again at once. */
+    vs_complain(&q->complaint, now, VS_LOG_WARNING, q->name, "delivery failed: %s; %zu queued, %s",
+                st->error, queued,
+                stopping ? "tried again when delivery restarts" : "retrying with back-off");
     double wait = queue_backoff(q, l->attempts > (long)q->fails ? l->attempts : (long)q->fails);
     if (st->retry_after > wait)
         wait = st->retry_after;
@@ -475,12 +510,53 @@ static void queue_result(struct queue *q, struct spooled *e, vs_spool_loaded *l,
     }
 }
 
-/* One delivery attempt of e, the head of q. */
-static void queue_attempt(struct queue *q, struct spooled *e)
+/* Enter send(): 0, or -1 when a stop began (the entry is left as it is). */
+static int worker_send_begin(struct worker *w)
+{
+    vs_spool *s = w->q->s;
+    pthread_mutex_lock(&s->lock);
+    int stopping = s->stopping;
+    pthread_mutex_unlock(&s->lock);
+    if (stopping)
+        return -1;
+    pthread_mutex_lock(&worker_lock);
+    w->sending = 1;
+    pthread_cond_broadcast(&s->workers_cond); /* a stop past its grace may leave it now */
+    pthread_mutex_unlock(&worker_lock);
+    return 0;
+}
+
+/* Leave send(): 0, or -1 when the stop abandoned w meanwhile (w is then the caller's alone). */
+static int worker_send_end(struct worker *w)
+{
+    pthread_mutex_lock(&worker_lock);
+    w->sending = 0;
+    int abandoned = w->abandoned;
+    pthread_mutex_unlock(&worker_lock);
+    return abandoned ? -1 : 0;
+}
+
+static const char *result_name(vs_send_result r)
+{
+    switch (r) {
+    case VS_SEND_OK:
+        return "delivered";
+    case VS_SEND_FAILED:
+        return "failed for good";
+    case VS_SEND_DEFER:
+        return "deferred";
+    default:
+        return "failed";
+    }
+}
+
+/* One delivery attempt of e, the head of q, by w. 0, or -1 when w was abandoned during send()
+ * (then neither q nor e may be touched again). */
+static int queue_attempt(struct queue *q, struct worker *w, struct spooled *e)
 {
     vs_spool_loaded l;
     if (queue_load(q, e, &l) != 0)
-        return;
+        return 0;
     if (!e->checked) {
         /* Resumed after a restart: keep to the back-off the file records (bounded, in case the
          * clock was wrong when it was written). */
@@ -491,20 +567,34 @@ static void queue_attempt(struct queue *q, struct spooled *e)
                 wait = q->s->retry_max;
             q->gate = e->due = vs_log_now() + wait;
             vs_spool_loaded_free(&l);
-            return;
+            return 0;
         }
     }
     vs_send_status st = { VS_SEND_RETRY, 0, "the notifier gave no result" };
-    q->notifier->ops->send(q->notifier, l.msg, l.state, &st);
+    vs_notifier *n = w->notifier;
+    if (worker_send_begin(w) != 0) {
+        vs_spool_loaded_free(&l);
+        return 0;
+    }
+    n->ops->send(n, l.msg, l.state, &st);
     st.error[sizeof st.error - 1] = '\0';
+    if (worker_send_end(w) != 0) {
+        /* The file is whatever it was before: the message goes out again from there. */
+        VS_LOG(VS_LOG_DEBUG, n->name, "the attempt a stop left behind ended: %s",
+               result_name(st.result));
+        vs_spool_loaded_free(&l);
+        return -1;
+    }
     queue_result(q, e, &l, &st);
     vs_spool_loaded_free(&l);
+    return 0;
 }
 
-/* The delivery thread of q: the head entry, once due, until stopped. */
+/* The delivery thread of a queue: the head entry, once due, until stopped. */
 static void *queue_run(void *arg)
 {
-    struct queue *q = arg;
+    struct worker *w = arg;
+    struct queue *q = w->q;
     vs_spool *s = q->s;
     pthread_mutex_lock(&s->lock);
     while (!s->stopping) {
@@ -516,10 +606,20 @@ static void *queue_run(void *arg)
             continue;
         }
         pthread_mutex_unlock(&s->lock);
-        queue_attempt(q, e);
+        if (queue_attempt(q, w, e) != 0) {
+            /* Abandoned and detached: nobody else refers to w or its notifier any more. */
+            vs_notifier *n = w->notifier;
+            free(w);
+            vs_notifier_free(n);
+            return NULL;
+        }
         pthread_mutex_lock(&s->lock);
     }
     pthread_mutex_unlock(&s->lock);
+    pthread_mutex_lock(&worker_lock);
+    w->done = 1;
+    pthread_cond_broadcast(&s->workers_cond); /* s lives: its stop waits for w */
+    pthread_mutex_unlock(&worker_lock);
     return NULL;
 }
 
@@ -638,10 +738,17 @@ vs_spool *vs_spool_open(const vs_spool_conf *c, char *err, size_t errlen)
         return NULL;
     }
     vs_spool *s = calloc(1, sizeof *s);
-    if (s == NULL || (s->dir = strdup(c->dir)) == NULL || pthread_mutex_init(&s->lock, NULL)) {
+    if (s == NULL || (s->dir = strdup(c->dir)) == NULL || cond_init_mono(&s->workers_cond) != 0) {
         snprintf(err, errlen, "out of memory");
         if (s != NULL)
             free(s->dir);
+        free(s);
+        return NULL;
+    }
+    if (pthread_mutex_init(&s->lock, NULL) != 0) {
+        snprintf(err, errlen, "out of memory");
+        pthread_cond_destroy(&s->workers_cond);
+        free(s->dir);
         free(s);
         return NULL;
     }
@@ -730,14 +837,47 @@ static int spool_prepare(vs_spool *s, vs_notifier *const *notifiers, size_t n, c
     return 0;
 }
 
+static void notifiers_free(vs_notifier *const *notifiers, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        vs_notifier_free(notifiers[i]);
+}
+
+/* Workers for the notifiers (taken over), NULL when memory is short (then all are freed). */
+static struct worker **workers_make(vs_notifier *const *notifiers, size_t n)
+{
+    struct worker **w = calloc(n + 1, sizeof *w);
+    for (size_t i = 0; w != NULL && i < n; i++) {
+        if ((w[i] = calloc(1, sizeof **w)) == NULL) {
+            while (i > 0)
+                free(w[--i]);
+            free(w);
+            w = NULL;
+            break;
+        }
+        w[i]->notifier = notifiers[i];
+    }
+    if (w == NULL)
+        notifiers_free(notifiers, n);
+    return w;
+}
+
 int vs_spool_start(vs_spool *s, vs_notifier *const *notifiers, size_t n, char *err, size_t errlen)
 {
     if (s->started) {
         snprintf(err, errlen, "the spool's delivery threads run already");
+        notifiers_free(notifiers, n);
         return -1;
     }
-    if (spool_prepare(s, notifiers, n, err, errlen) != 0)
+    if (spool_prepare(s, notifiers, n, err, errlen) != 0) {
+        notifiers_free(notifiers, n);
         return -1;
+    }
+    struct worker **w = workers_make(notifiers, n);
+    if (w == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
     pthread_mutex_lock(&s->lock);
     s->started = 1;
     s->stopping = 0;
@@ -747,27 +887,78 @@ int vs_spool_start(vs_spool *s, vs_notifier *const *notifiers, size_t n, char *e
         q->gate = 0;
         for (struct spooled *e = q->head; e != NULL; e = e->next)
             e->due = 0;
-        for (size_t i = 0; i < n; i++)
-            if (strcmp(q->name, notifiers[i]->name) == 0)
-                q->notifier = notifiers[i];
+        for (size_t i = 0; i < n; i++) {
+            if (strcmp(q->name, notifiers[i]->name) == 0) {
+                q->worker = w[i];
+                w[i]->q = q;
+            }
+        }
     }
     struct queue *queues = s->queues;
     pthread_mutex_unlock(&s->lock);
-    for (struct queue *q = queues; q != NULL; q = q->next) {
-        int rc = q->notifier == NULL ? 0 : pthread_create(&q->thread, NULL, queue_run, q);
-        if (rc != 0) {
-            snprintf(err, errlen, "cannot start a delivery thread: %s", strerror(rc));
-            vs_spool_stop(s);
-            return -1;
+    for (size_t i = 0; i < n; i++) {
+        int rc = pthread_create(&w[i]->thread, NULL, queue_run, w[i]);
+        if (rc == 0)
+            continue;
+        snprintf(err, errlen, "cannot start a delivery thread: %s", strerror(rc));
+        /* Those without a thread go now, the others with the stop. */
+        pthread_mutex_lock(&s->lock);
+        for (size_t k = i; k < n; k++)
+            w[k]->q->worker = NULL;
+        pthread_mutex_unlock(&s->lock);
+        for (size_t k = i; k < n; k++) {
+            vs_notifier_free(w[k]->notifier);
+            free(w[k]);
         }
-        q->running = q->notifier != NULL;
-        if (q->notifier == NULL)
-            queue_add_names(s, q, NULL, 0); /* logs once when entries wait for nobody */
+        free(w);
+        vs_spool_stop(s, 0);
+        return -1;
     }
+    free(w);
+    for (struct queue *q = queues; q != NULL; q = q->next)
+        if (q->worker == NULL)
+            queue_add_names(s, q, NULL, 0); /* logs once when entries wait for nobody */
     return 0;
 }
 
-void vs_spool_stop(vs_spool *s)
+/* Wait for the workers of the queues from head on to leave their loops, for grace seconds;
+ * then abandon those inside send() and wait for the rest, which are about to leave. The
+ * number abandoned. */
+static size_t workers_wait(vs_spool *s, struct queue *head, double grace)
+{
+    struct timespec deadline = mono_deadline(grace > 0 ? grace : 0);
+    double until = vs_log_now() + (grace > 0 ? grace : 0);
+    size_t left = 0;
+    pthread_mutex_lock(&worker_lock);
+    for (;;) {
+        int past = vs_log_now() >= until, waiting = 0;
+        for (struct queue *q = head; q != NULL; q = q->next) {
+            struct worker *w = q->worker;
+            if (w == NULL || w->done)
+                continue;
+            if (!past || !w->sending) {
+                waiting = 1;
+                continue;
+            }
+            /* From here on the thread frees w itself: forget it under worker_lock. */
+            w->abandoned = 1;
+            pthread_detach(w->thread);
+            pthread_mutex_lock(&s->lock);
+            q->worker = NULL;
+            pthread_mutex_unlock(&s->lock);
+            left++;
+        }
+        if (!waiting)
+            break;
+        if (past) /* a worker entering send() or leaving its loop wakes this */
+            deadline = mono_deadline(0.1);
+        pthread_cond_timedwait(&s->workers_cond, &worker_lock, &deadline);
+    }
+    pthread_mutex_unlock(&worker_lock);
+    return left;
+}
+
+void vs_spool_stop(vs_spool *s, double grace)
 {
     if (s == NULL || !s->started)
         return;
@@ -775,16 +966,33 @@ void vs_spool_stop(vs_spool *s)
     s->stopping = 1;
     for (struct queue *q = s->queues; q != NULL; q = q->next)
         pthread_cond_broadcast(&q->wake);
-    struct queue *queues = s->queues;
+    struct queue *queues = s->queues; /* new queues go in front, without workers */
     pthread_mutex_unlock(&s->lock);
+    size_t left = workers_wait(s, queues, grace);
     for (struct queue *q = queues; q != NULL; q = q->next) {
-        if (q->running)
-            pthread_join(q->thread, NULL);
-        q->running = 0;
+        struct worker *w = q->worker;
+        if (w == NULL)
+            continue;
+        pthread_join(w->thread, NULL);
+        pthread_mutex_lock(&s->lock);
+        q->worker = NULL;
+        pthread_mutex_unlock(&s->lock);
+        vs_notifier_free(w->notifier);
+        free(w);
     }
+    if (left == 1)
+        VS_LOG(VS_LOG_INFO, NULL,
+               "stopping: a delivery attempt still in progress after %.1f s is left to end on its "
+               "own; its message stays in the spool and goes out again (twice if that attempt "
+               "succeeds)",
+               grace > 0 ? grace : 0);
+    else if (left > 1)
+        VS_LOG(VS_LOG_INFO, NULL,
+               "stopping: %zu delivery attempts still in progress after %.1f s are left to end on "
+               "their own; their messages stay in the spool and go out again (twice where an "
+               "attempt succeeds)",
+               left, grace > 0 ? grace : 0);
     pthread_mutex_lock(&s->lock);
-    for (struct queue *q = s->queues; q != NULL; q = q->next)
-        q->notifier = NULL;
     s->started = 0;
     s->stopping = 0;
     pthread_mutex_unlock(&s->lock);
@@ -816,7 +1024,7 @@ void vs_spool_close(vs_spool *s)
 {
     if (s == NULL)
         return;
-    vs_spool_stop(s);
+    vs_spool_stop(s, VS_SPOOL_CLOSE_GRACE);
     if (s->watching) {
         uint64_t one = 1;
         while (write(s->wake_fd, &one, sizeof one) < 0 && errno == EINTR)
@@ -832,6 +1040,7 @@ void vs_spool_close(vs_spool *s)
         queue_free(q);
     }
     pthread_mutex_destroy(&s->lock);
+    pthread_cond_destroy(&s->workers_cond);
     free(s->dir);
     free(s);
 }

@@ -41,17 +41,32 @@ vs_spool *vs_spool_open(const vs_spool_conf *c, char *err, size_t errlen);
  * safe to call while another process runs the delivery threads on the same DIR. */
 int vs_spool_put(vs_spool *s, const char *notifier, const vs_msg *m, char *err, size_t errlen);
 
-/* Start one delivery thread per notifier (borrowed until vs_spool_stop); entries already in the
- * spool for them resume, oldest first: after a restart once the back-off recorded in the file is
- * over, after a stop at once (a reload may have mended the channel). Entries for a notifier not
- * given stay in the spool, with one log line per such notifier. 0, or -1 with err (invalid or
- * duplicate names, already started, no thread: then nothing runs). */
+/* Start one delivery thread per notifier; entries already in the spool for them resume, oldest
+ * first: after a restart once the back-off recorded in the file is over, after a stop at once (a
+ * reload may have mended the channel). Entries for a notifier not given stay in the spool, with
+ * one log line per such notifier. 0, or -1 with err (invalid or duplicate names, already
+ * started, no thread: then nothing runs).
+ *
+ * Takes the notifiers over, whatever it returns (the array itself stays the caller's): each is
+ * freed with vs_notifier_free once its thread is done with it, at vs_spool_stop or, for a thread
+ * abandoned there, by that thread when its send() returns. The caller may read them (names)
+ * until it calls vs_spool_stop, and must not free them. */
 int vs_spool_start(vs_spool *s, vs_notifier *const *notifiers, size_t n, char *err, size_t errlen);
 
-/* Stop the delivery threads: each finishes the attempt in progress (bounded by its notifier's
- * own timeouts) and exits; undelivered entries stay on disk. The notifiers may then be freed,
- * and vs_spool_start called again with a new set (reload). Main thread only. */
-void vs_spool_stop(vs_spool *s);
+/* Stop the delivery threads, waiting at most about grace seconds (<= 0: not at all) for an
+ * attempt in progress to end. A thread still inside its notifier's send() then is abandoned:
+ * detached, it frees its notifier and its own copy of the entry when send() returns and touches
+ * nothing else, not even the entry's file or a log line above debug. So its message stays in the
+ * spool and goes out again with the next delivery threads (or after a restart), twice if the
+ * abandoned attempt succeeded; at most one info line tells how many were left. A thread outside
+ * send() leaves within moments and is joined. Undelivered entries stay on disk. vs_spool_start
+ * may then be called again with a new set (reload), even while abandoned threads still run.
+ * A process that exits while an abandoned thread is still inside send() leaks that thread's
+ * notifier and entry copy (and whatever send() holds). Main thread only. */
+void vs_spool_stop(vs_spool *s, double grace);
+
+/* The grace vs_spool_close gives a spool it has to stop itself. */
+#define VS_SPOOL_CLOSE_GRACE 5.0
 
 /* Entries waiting for notifier (NULL = for all), for status output. */
 size_t vs_spool_pending(vs_spool *s, const char *notifier);
@@ -59,7 +74,9 @@ size_t vs_spool_pending(vs_spool *s, const char *notifier);
 /* Entries this spool moved to the dead-letter directory so far. */
 size_t vs_spool_dead(vs_spool *s);
 
-/* Stop if needed, stop watching, free (NULL is fine). Entries stay on disk. */
+/* Stop if needed (vs_spool_stop with VS_SPOOL_CLOSE_GRACE), stop watching, free (NULL is
+ * fine). Entries stay on disk. Threads an earlier stop abandoned need nothing of the spool: it
+ * is freed without them. */
 void vs_spool_close(vs_spool *s);
 
 #endif /* VS_SPOOL_H */

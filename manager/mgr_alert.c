@@ -18,10 +18,17 @@
 
 #define VIEWS_MAX 100000 /* active alarms listed in the status file and --once */
 
+/* The core thread never waits on a channel: at a reload a delivery attempt in progress gets a
+ * moment to end, then it is left to end on its own and the new threads send its message again. */
+#define RELOAD_GRACE 0.2
+/* At shutdown a little longer, well inside an init system's stop timeout; what is left goes out
+ * after the next start. */
+#define STOP_GRACE 2.0
+
 struct mgr_alert {
     vs_spool *spool;
     mgr_alarm *engine;
-    vs_notifier **notifiers;
+    vs_notifier **notifiers; /* the spool owns the notifiers; valid while it delivers */
     size_t n_notifiers;
     size_t n_rules;
     char **metrics; /* the metrics any rule watches (copies) */
@@ -228,11 +235,12 @@ int mgr_alert_reload(mgr_alert *a, const mgr_config *cfg, char *err, size_t errl
     a->metrics = metrics;
     a->n_metrics = n_metrics;
     a->n_rules = cfg->n_rules;
-    vs_spool_stop(a->spool);
-    notifiers_free(a->notifiers, a->n_notifiers);
+    vs_spool_stop(a->spool, RELOAD_GRACE); /* frees the old notifiers, now or later */
+    free(a->notifiers);
     a->notifiers = list;
     a->n_notifiers = cfg->n_notifiers;
     if (vs_spool_start(a->spool, a->notifiers, a->n_notifiers, why, sizeof(why)) < 0) {
+        a->n_notifiers = 0; /* freed by the spool */
         snprintf(err, errlen, "the alert spool's delivery: %s", why);
         return -1;
     }
@@ -463,7 +471,7 @@ void mgr_alert_free(mgr_alert *a)
     if (a == NULL)
         return;
     if (a->spool != NULL)
-        vs_spool_stop(a->spool);
+        vs_spool_stop(a->spool, STOP_GRACE);
     if (a->engine != NULL) {
         char err[256];
         if (mgr_alarm_save(a->engine, err, sizeof(err)) < 0)
@@ -471,7 +479,7 @@ void mgr_alert_free(mgr_alert *a)
         mgr_alarm_free(a->engine);
     }
     vs_spool_close(a->spool);
-    notifiers_free(a->notifiers, a->n_notifiers);
+    free(a->notifiers); /* the notifiers were the spool's */
     metrics_free(a->metrics, a->n_metrics);
     free(a->state_path);
     free(a);

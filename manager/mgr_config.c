@@ -488,9 +488,10 @@ static void hosts_check_unique(cfg_load *L)
     free(by_name);
 }
 
-/* Build the config from the validated document's root element. */
-static void config_read(cfg_load *L, xmlNode *root)
+/* Build the config from the validated document's root element (a vs_conf_loader's read). */
+static void config_read(void *arg, xmlNode *root)
 {
+    cfg_load *L = arg;
     int line = vs_conf_node_line(root);
 
     vs_conf_attrs_default(&L->ctx, line, &rrdcached_elem, L->cfg);
@@ -505,33 +506,19 @@ static void config_read(cfg_load *L, xmlNode *root)
 
 int mgr_config_load(const char *path, mgr_config **out, vs_buf *errors)
 {
-    enum { N_BASE = sizeof(all_elems) / sizeof(all_elems[0]), N_MAX = N_BASE + 16 };
-    const vs_conf_elem *elems[N_MAX];
-    size_t n_elems = N_BASE;
+    vs_conf_loader ld = { .schema = mgr_schema_rng,
+                          .schema_len = mgr_schema_rng_len,
+                          .elems = { { all_elems, sizeof(all_elems) / sizeof(all_elems[0]) },
+                                     { vs_notify_elems, vs_notify_n_elems },
+                                     { mgr_config_alert_elems, mgr_config_alert_n_elems } },
+                          .uri_redact = mgr_config_uri_safe,
+                          .read = config_read };
     cfg_load L;
 
     memset(&L, 0, sizeof(L));
-    memcpy(elems, all_elems, sizeof(all_elems));
-    for (size_t i = 0; i < vs_notify_n_elems && n_elems < N_MAX; i++)
-        elems[n_elems++] = vs_notify_elems[i];
-    for (size_t i = 0; i < mgr_config_alert_n_elems && n_elems < N_MAX; i++)
-        elems[n_elems++] = mgr_config_alert_elems[i];
-    if (vs_conf_ctx_init(&L.ctx, path, errors, mgr_schema_rng, mgr_schema_rng_len) == 0) {
-        L.ctx.elems = elems;
-        L.ctx.n_elems = n_elems;
-        L.ctx.uri_redact = mgr_config_uri_safe;
-        L.cfg = calloc(1, sizeof(*L.cfg));
-        if (L.cfg == NULL || (L.cfg->file = strdup(path)) == NULL) {
-            ERR(&L.ctx, 0, "Out of memory while loading the configuration.");
-        } else {
-            xmlDoc *doc = vs_conf_xml_load(&L.ctx);
-            if (doc != NULL)
-                config_read(&L, xmlDocGetRootElement(doc));
-            xmlFreeDoc(doc);
-        }
-    }
-    vs_conf_ctx_clear(&L.ctx);
-    if (L.ctx.n_errors > 0) {
+    L.cfg = calloc(1, sizeof(*L.cfg));
+    int no_memory = L.cfg == NULL || (L.cfg->file = strdup(path)) == NULL;
+    if (vs_conf_load(&L.ctx, path, errors, &ld, no_memory, &L) > 0) {
         mgr_config_free(L.cfg);
         return -1;
     }

@@ -9,13 +9,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <syslog.h>
 #include <unistd.h>
 
 #include "mgr_config.h"
 #include "mgr_core.h"
 #include "mgr_shard.h"
+#include "vs_daemon.h"
 #include "vs_log.h"
 
 #define APP "virtsight-manager"
@@ -162,77 +162,6 @@ static int signals_install(void)
     return p[0];
 }
 
-/* Create and lock the PID file and write our PID into it. Returns its descriptor (kept open
- * to hold the lock) or -1 (reported). */
-static int pid_file_claim(const char *path)
-{
-    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (fd < 0) {
-        VS_LOG(VS_LOG_ERR, NULL, "Cannot open the PID file %s: %s.", path, strerror(errno));
-        return -1;
-    }
-    if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-        char text[32] = "";
-        ssize_t n = read(fd, text, sizeof(text) - 1);
-        text[n > 0 ? n : 0] = '\0';
-        text[strcspn(text, "\n")] = '\0';
-        VS_LOG(VS_LOG_ERR, NULL, "Another " APP " (PID %s) holds %s; not starting.",
-               text[0] ? text : "unknown", path);
-        close(fd);
-        return -1;
-    }
-    char text[32];
-    int len = snprintf(text, sizeof(text), "%ld\n", (long)getpid());
-    if (ftruncate(fd, 0) < 0 || pwrite(fd, text, (size_t)len, 0) != len) {
-        VS_LOG(VS_LOG_ERR, NULL, "Cannot write the PID file %s: %s.", path, strerror(errno));
-        close(fd);
-        return -1;
-    }
-    return fd;
-}
-
-/* Fork into the background. The parent waits until the child says it is running (exit 0)
- * or has failed (exit 1), so that whoever started the daemon sees the outcome. Returns the
- * write end of the readiness pipe in the child. */
-static int daemon_fork(void)
-{
-    int p[2];
-    if (pipe2(p, O_CLOEXEC) < 0)
-        return -1;
-    pid_t pid = fork();
-    if (pid < 0)
-        return -1;
-    if (pid > 0) {
-        close(p[1]);
-        char c = 0;
-        ssize_t n;
-        while ((n = read(p[0], &c, 1)) < 0 && errno == EINTR)
-            ;
-        _exit(n == 1 && c == 'y' ? EXIT_SUCCESS : EXIT_FAILURE);
-    }
-    close(p[0]);
-    setsid();
-    if (chdir("/") < 0)
-        return -1;
-    return p[1];
-}
-
-/* Tell the waiting parent that the daemon runs; from now on log to syslog only. */
-static void daemon_ready(int ready_fd)
-{
-    vs_log_use_syslog(LOG_DAEMON);
-    int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-    if (null >= 0) {
-        dup2(null, STDIN_FILENO);
-        dup2(null, STDOUT_FILENO);
-        dup2(null, STDERR_FILENO);
-        close(null);
-    }
-    ssize_t n = write(ready_fd, "y", 1);
-    (void)n;
-    close(ready_fd);
-}
-
 int main(int argc, char **argv)
 {
     mgr_options o;
@@ -261,7 +190,7 @@ int main(int argc, char **argv)
     int daemon = !o.foreground && !o.once;
     /* The daemon changes to "/": SIGHUP must find the file the command line named. */
     char *config_abs = realpath(o.config_file, NULL);
-    int ready_fd = daemon ? daemon_fork() : -1;
+    int ready_fd = daemon ? vs_daemon_fork() : -1;
     if (daemon && ready_fd < 0) {
         fprintf(stderr, APP ": cannot run as a daemon: %s.\n", strerror(errno));
         mgr_config_free(cfg);
@@ -269,7 +198,7 @@ int main(int argc, char **argv)
         return EXIT_FAILURE;
     }
     char *pid_file = daemon ? strdup(cfg->pid_file) : NULL;
-    int pid_fd = daemon ? pid_file_claim(pid_file) : -1;
+    int pid_fd = daemon ? vs_pid_file_claim(pid_file, APP) : -1;
     int sig_fd = signals_install();
     mgr_core_opts co = { config_abs ? config_abs : o.config_file, o.shard_index, o.shard_count,
                          o.once, stdout };
@@ -281,8 +210,10 @@ int main(int argc, char **argv)
     if (!core) {
         rc = EXIT_FAILURE;
     } else {
-        if (daemon)
-            daemon_ready(ready_fd);
+        if (daemon) {
+            vs_log_use_syslog(LOG_DAEMON); /* from now on to syslog only */
+            vs_daemon_ready(ready_fd);
+        }
         rc = mgr_core_run(core, &signals_seen);
         rc = rc < 0 ? EXIT_FAILURE : rc;
         if (!o.once)

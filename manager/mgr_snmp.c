@@ -11,12 +11,12 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <syslog.h>
 #include <sys/epoll.h>
 #include <unistd.h>
 
 #include "mgr_snmp_int.h"
 #include "mgr_snmp_job.h"
+#include "vs_netsnmp.h"
 #include "vs_snmplock.h"
 
 struct mgr_snmp {
@@ -36,56 +36,9 @@ struct mgr_snmp {
 
 #define EVENTS_MAX 64 /* sockets taken from the epoll set per call */
 
-/* Net-SNMP's own log lines, into ours (one sink). */
-static int netsnmp_log_line(int major, int minor, void *server_arg, void *client_arg)
-{
-    const struct snmp_log_message *m = server_arg;
-    (void)major;
-    (void)minor;
-    (void)client_arg;
-    size_t len = strlen(m->msg);
-    while (len > 0 && (m->msg[len - 1] == '\n' || m->msg[len - 1] == '\r'))
-        len--;
-    vs_log_level level = m->priority <= LOG_ERR     ? VS_LOG_ERR
-                         : m->priority >= LOG_DEBUG ? VS_LOG_DEBUG
-                                                    : (vs_log_level)m->priority;
-    if (len > 0)
-        VS_LOG(level, NULL, "Net-SNMP: %.*s", (int)len, m->msg);
-    return 1;
-}
-
-/* Set Net-SNMP up once per process: no configuration files, no MIB files (the poller uses
- * numeric OIDs only), no persistent state written, its log lines into ours unless the
- * program routed them already. SNMP_PERSISTENT_DIR is still honoured for the little Net-SNMP
- * creates there. */
-static void netsnmp_setup(void)
-{
-    static int done;
-    if (done)
-        return;
-    done = 1;
-    if (!snmp_get_do_logging()) {
-        snmp_register_callback(SNMP_CALLBACK_LIBRARY, SNMP_CALLBACK_LOGGING, netsnmp_log_line,
-                               NULL);
-        snmp_enable_calllog();
-    }
-    netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DONT_READ_CONFIGS, 1);
-    netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DONT_LOAD_HOST_FILES, 1);
-    netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DONT_PERSIST_STATE, 1);
-    netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DISABLE_PERSISTENT_LOAD, 1);
-    netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DISABLE_PERSISTENT_SAVE, 1);
-    netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_NO_TOKEN_WARNINGS, 1);
-    netsnmp_set_mib_directory("");
-    char no_mibs[] = "mibs :"; /* an empty MIB list, as Debian's snmp.conf says */
-    netsnmp_config_remember(no_mibs);
-    vs_netsnmp_lock();
-    init_snmp("virtsight-manager");
-    vs_netsnmp_unlock();
-}
-
 mgr_snmp *mgr_snmp_new(int max_inflight, mgr_snmp_done_fn done, void *ctx)
 {
-    netsnmp_setup();
+    vs_netsnmp_setup("virtsight-manager");
     mgr_snmp *s = calloc(1, sizeof(*s));
     if (!s)
         return NULL;

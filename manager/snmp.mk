@@ -10,7 +10,7 @@ nodist_manager_libmgrsnmp_a_SOURCES = lib/vs_mib.h
 manager_libmgrsnmp_a_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/manager
 manager_libmgrsnmp_a_CFLAGS = $(AM_CFLAGS) $(NETSNMP_CFLAGS)
 
-MGR_SNMP_LDADD = manager/libmgrsnmp.a manager/libmgrcore.a lib/libvirtsight.a \
+MGR_SNMP_LDADD = manager/libmgrsnmp.a manager/libmgrcore.a lib/libvsnotify.a lib/libvirtsight.a \
 	$(NETSNMP_LIBS) -lm
 
 # Pure helpers: OID -> metric mapping, UUID text, walk verdicts (GETBULK fallback, loops).

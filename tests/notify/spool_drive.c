@@ -79,6 +79,7 @@ static void sink_send(vs_notifier *n, const vs_msg *msg, json_object *state, vs_
     }
 }
 
+/* The spool frees the notifiers it was given once done with them; these live on the stack. */
 static void sink_free(vs_notifier *n)
 {
     (void)n;

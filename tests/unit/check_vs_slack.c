@@ -422,6 +422,24 @@ START_TEST(trap_varbind_lines_are_bounded)
 }
 END_TEST
 
+/* A trap string cannot forge a varbind line of its own: its control characters are shown. */
+START_TEST(trap_varbind_values_stay_on_their_line)
+{
+    vs_msg *m = trap_new(1);
+    free(m->vbs[2].value);
+    m->vbs[2].value = xstrdup("x\r\nvsVmOperState.1.1 = running\tz\x1b[1m");
+    m->vbs[2].value_len = strlen(m->vbs[2].value);
+    char *p = vs_slack_payload(m);
+    json_object *root = parse(p);
+    ck_assert_str_eq(get_str(attachment(root), "text"),
+                     "sysUpTime.0 = 12345\n"
+                     "1.3.6.1.2.1.2.2.1.2.1 = x\\r\\nvsVmOperState.1.1 = running\\tz\\x1b[1m");
+    json_object_put(root);
+    free(p);
+    vs_msg_free(m);
+}
+END_TEST
+
 START_TEST(hostile_names_never_reach_the_payload_raw)
 {
     vs_msg *m = alarm_new(VS_MSG_ALARM_RAISED, VS_SEV_CRITICAL, VS_SEV_OK);
@@ -478,6 +496,7 @@ static Suite *slack_suite(void)
     tcase_add_test(tc, long_fields_are_truncated_with_a_marker);
     tcase_add_test(tc, trap_payload_lists_source_oid_and_varbinds);
     tcase_add_test(tc, trap_varbind_lines_are_bounded);
+    tcase_add_test(tc, trap_varbind_values_stay_on_their_line);
     tcase_add_test(tc, hostile_names_never_reach_the_payload_raw);
     tcase_add_test(tc, missing_fields_are_left_out);
     suite_add_tcase(s, tc);

@@ -1,7 +1,8 @@
 /* Unit tests of vs_spool's mechanics with fake notifiers defined here: durable before the first
  * attempt, delivered once, back-off and its gate, dead letters, resuming after a crash, entries
- * from other processes, logging once per outage, prompt stop. Real channels are tested by their
- * own parts. */
+ * from other processes, logging once per outage, prompt stop, a stop bounded by its grace that
+ * abandons a send() that hangs (and what the abandoned thread may still do). Real channels are
+ * tested by their own parts. */
 #include "config.h"
 
 #include <dirent.h>
@@ -185,6 +186,92 @@ static int fake_wait(fake *f, size_t n, double timeout)
     return ok;
 }
 
+/* A notifier whose send() hangs until the test lets it go or `hold` seconds pass, then answers
+ * `result`; it counts its calls and its free(), to see who frees it and when. */
+typedef struct {
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    int entered, returned, freed;
+    int released;
+    double hold;
+    vs_send_result result;
+} blocker;
+
+static blocker blk;
+
+static void blocker_send(vs_notifier *n, const vs_msg *msg, json_object *state, vs_send_status *st)
+{
+    blocker *b = n->impl;
+    (void)msg;
+    pthread_mutex_lock(&b->lock);
+    b->entered++;
+    pthread_cond_broadcast(&b->cond);
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    double until = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9 + b->hold;
+    ts.tv_sec = (time_t)until;
+    ts.tv_nsec = (long)((until - (double)ts.tv_sec) * 1e9);
+    while (!b->released && pthread_cond_timedwait(&b->cond, &b->lock, &ts) == 0)
+        continue;
+    st->result = b->result;
+    snprintf(st->error, sizeof st->error, "no answer within %g s", b->hold);
+    /* Progress in the state: a save of the entry would show. */
+    json_object_object_add(state, "blocked", json_object_new_int(b->entered));
+    b->returned++;
+    pthread_cond_broadcast(&b->cond);
+    pthread_mutex_unlock(&b->lock);
+}
+
+static void blocker_free(vs_notifier *n)
+{
+    blocker *b = n->impl;
+    pthread_mutex_lock(&b->lock);
+    b->freed++;
+    pthread_cond_broadcast(&b->cond);
+    pthread_mutex_unlock(&b->lock);
+}
+
+static const struct vs_notifier_ops blocker_ops = { "blocker", blocker_send, blocker_free };
+static vs_notifier blocker_notifier = { &blocker_ops, (char *)"ops", &blk };
+
+/* Read one of blk's counters. */
+static int blk_get(const int *field)
+{
+    pthread_mutex_lock(&blk.lock);
+    int v = *field;
+    pthread_mutex_unlock(&blk.lock);
+    return v;
+}
+
+/* Wait until *field (one of blk's counters) reaches want, or timeout; whether it did. */
+static int blk_wait(const int *field, int want, double timeout)
+{
+    double end = now_mono() + timeout;
+    while (blk_get(field) < want) {
+        if (now_mono() > end)
+            return 0;
+        nap(0.002);
+    }
+    return 1;
+}
+
+static void blk_release(void)
+{
+    pthread_mutex_lock(&blk.lock);
+    blk.released = 1;
+    pthread_cond_broadcast(&blk.cond);
+    pthread_mutex_unlock(&blk.lock);
+}
+
+/* Start s with the blocker as notifier "ops" and wait until its send() hangs. */
+static void blocker_start(vs_spool *s)
+{
+    vs_notifier *list[1] = { &blocker_notifier };
+    char err[256] = "";
+    ck_assert_msg(vs_spool_start(s, list, 1, err, sizeof err) == 0, "start: %s", err);
+    ck_assert(blk_wait(&blk.entered, 1, 2));
+}
+
 /* Fixture ---------------------------------------------------------------------------------------*/
 
 static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
@@ -214,6 +301,15 @@ static void setup(void)
         fakes[i].spool_dir = spool_dir;
         notifiers[i] = (vs_notifier){ &fake_ops, (char *)names[i], &fakes[i] };
     }
+    memset(&blk, 0, sizeof blk);
+    pthread_mutex_init(&blk.lock, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&blk.cond, &ca);
+    pthread_condattr_destroy(&ca);
+    blk.hold = 5;
+    blk.result = VS_SEND_OK;
     n_log = 0;
     vs_log_init("vs-test", VS_LOG_INFO);
     vs_log_set_sink(capture, NULL);
@@ -311,7 +407,7 @@ START_TEST(put_then_start_delivers_once_in_order)
     spool_start(s, 1);
     struct spool_count idle = { s, NULL, 0 };
     ck_assert(wait_for(pending_is, &idle, 3));
-    vs_spool_stop(s); /* no thread left that could send a duplicate */
+    vs_spool_stop(s, 5); /* no thread left that could send a duplicate */
     ck_assert_uint_eq(fake_calls(&fakes[0]), 3);
     ck_assert_str_eq(fakes[0].ids[0], "m1");
     ck_assert_str_eq(fakes[0].ids[1], "m2");
@@ -341,7 +437,7 @@ START_TEST(in_process_put_reaches_running_thread_at_once)
     }
     struct spool_count idle = { s, NULL, 0 };
     ck_assert(wait_for(pending_is, &idle, 2));
-    vs_spool_stop(s);
+    vs_spool_stop(s, 5);
     ck_assert_uint_eq(fake_calls(&fakes[0]), 20);
     ck_assert_int_eq(fakes[0].not_on_disk, 0);
     fprintf(stderr,
@@ -362,7 +458,7 @@ START_TEST(retry_backs_off_and_keeps_state)
     put(s, "ops", "m2");
     spool_start(s, 1);
     ck_assert(fake_wait(&fakes[0], 5, 5));
-    vs_spool_stop(s);
+    vs_spool_stop(s, 5);
     fake *f = &fakes[0];
     double d1 = f->at[1] - f->at[0], d2 = f->at[2] - f->at[1], d3 = f->at[3] - f->at[2];
     ck_assert_msg(d1 >= 0.1, "second attempt after %.3f s", d1);
@@ -435,7 +531,7 @@ START_TEST(defer_not_counted_nor_logged)
     ck_assert_int_eq(log_count(NULL), 0);
     ck_assert(fake_wait(&fakes[0], 3, 3));
     ck_assert_msg(fakes[0].at[1] - fakes[0].at[0] >= 0.05, "deferred less than retry_after");
-    vs_spool_stop(s); /* in the 1 s back-off */
+    vs_spool_stop(s, 5); /* in the 1 s back-off */
     ck_assert_uint_eq(fake_calls(&fakes[0]), 3);
     char state[128];
     ck_assert_int_eq(entry_attempts(state, sizeof state), 1);
@@ -540,7 +636,7 @@ START_TEST(crash_after_put_resumes_on_restart)
     ck_assert(fake_wait(&fakes[0], 2, 3));
     struct spool_count idle = { s, NULL, 0 };
     ck_assert(wait_for(pending_is, &idle, 2));
-    vs_spool_stop(s);
+    vs_spool_stop(s, 5);
     ck_assert_uint_eq(fake_calls(&fakes[0]), 2);
     ck_assert_str_eq(fakes[0].ids[0], "killed");
     ck_assert_str_eq(fakes[0].ids[1], "exited");
@@ -591,7 +687,7 @@ START_TEST(watch_picks_up_other_processes)
     ck_assert(wait_for(pending_is, &orphan, 2));
     struct spool_count idle = { s, "ops", 0 };
     ck_assert(wait_for(pending_is, &idle, 2));
-    vs_spool_stop(s);
+    vs_spool_stop(s, 5);
     ck_assert_uint_eq(fake_calls(&fakes[0]), 2);
     ck_assert_str_eq(fakes[0].ids[0], "from-child");
     ck_assert_str_eq(fakes[0].ids[1], "copied");
@@ -615,7 +711,7 @@ START_TEST(failing_notifier_does_not_delay_another)
     }
     ck_assert(fake_wait(&fakes[1], 5, 1));
     ck_assert(fake_wait(&fakes[0], 4, 2));
-    vs_spool_stop(s);
+    vs_spool_stop(s, 5);
     /* While ops is down only its head is tried: the channel is down, not the message. */
     for (size_t i = 0; i < fake_calls(&fakes[0]) && i < MAX_CALLS; i++)
         ck_assert_str_eq(fakes[0].ids[i], "m0");
@@ -637,7 +733,7 @@ START_TEST(outage_logs_one_line_and_one_recovery)
     put(s, "ops", "m3");
     spool_start(s, 1);
     ck_assert(fake_wait(&fakes[0], 23, 5));
-    vs_spool_stop(s);
+    vs_spool_stop(s, 5);
     if (log_count(NULL) != 2)
         log_dump();
     ck_assert_int_eq(log_count(NULL), 2);
@@ -655,7 +751,7 @@ START_TEST(stop_during_backoff_is_prompt_and_keeps_entry)
     spool_start(s, 1);
     ck_assert(fake_wait(&fakes[0], 1, 2));
     double t0 = now_mono();
-    vs_spool_stop(s);
+    vs_spool_stop(s, 5);
     double took = now_mono() - t0;
     ck_assert_msg(took < 1.0, "stop took %.3f s", took);
     ck_assert_int_eq(files_in(spool_dir, "ops"), 1);
@@ -673,7 +769,7 @@ START_TEST(reload_restarts_with_new_notifiers)
     put(s, "ops", "m1");
     spool_start(s, 1);
     ck_assert(fake_wait(&fakes[0], 1, 2));
-    vs_spool_stop(s);
+    vs_spool_stop(s, 5);
     /* The new configuration's notifier of the same name works. */
     fake *f = &fakes[1];
     vs_notifier ops2 = { &fake_ops, (char *)"ops", f };
@@ -682,8 +778,160 @@ START_TEST(reload_restarts_with_new_notifiers)
     ck_assert_msg(vs_spool_start(s, list, 1, err, sizeof err) == 0, "restart: %s", err);
     ck_assert(fake_wait(f, 1, 1)); /* at once, not after the 5 s back-off */
     ck_assert_str_eq(f->ids[0], "m1");
-    /* A second start without a stop is refused. */
+    /* A second start without a stop is refused (and frees what it was given). */
+    vs_notifier ops3 = { &fake_ops, (char *)"ops", f };
+    list[0] = &ops3;
     ck_assert_int_eq(vs_spool_start(s, list, 1, err, sizeof err), -1);
+    vs_spool_close(s);
+}
+END_TEST
+
+/* The name and bytes of the only entry of DIR/ops, as "name\ncontent". */
+static void entry_snapshot(char *buf, size_t len)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/ops", spool_dir);
+    DIR *d = opendir(path);
+    ck_assert_ptr_nonnull(d);
+    struct dirent *de;
+    int found = 0;
+    while ((de = readdir(d)) != NULL) {
+        if (de->d_name[0] == '.')
+            continue;
+        ck_assert_int_eq(found++, 0);
+        char file[512];
+        snprintf(file, sizeof file, "%s/%s", path, de->d_name);
+        int n = snprintf(buf, len, "%s\n", de->d_name);
+        FILE *f = fopen(file, "r");
+        ck_assert_ptr_nonnull(f);
+        size_t got = fread(buf + n, 1, len - (size_t)n - 1, f);
+        buf[(size_t)n + got] = '\0';
+        fclose(f);
+    }
+    closedir(d);
+    ck_assert_int_eq(found, 1);
+}
+
+START_TEST(stop_leaves_a_hanging_send_behind)
+{
+    vs_spool *s = spool_open(0.05, 0.2, 0, 0);
+    put(s, "ops", "m1");
+    char before[8192], after[8192];
+    entry_snapshot(before, sizeof before);
+    blocker_start(s);
+    double t0 = now_mono();
+    vs_spool_stop(s, 0.2);
+    double took = now_mono() - t0;
+    ck_assert_msg(took >= 0.15 && took < 0.5, "stop with 0.2 s of grace took %.3f s", took);
+    ck_assert_int_eq(blk_get(&blk.freed), 0); /* still in use */
+    ck_assert_int_eq(log_count("stopping: a delivery attempt still in progress after 0.2 s"), 1);
+    ck_assert_uint_eq(vs_spool_pending(s, "ops"), 1);
+    t0 = now_mono();
+    vs_spool_close(s);
+    ck_assert_msg(now_mono() - t0 < 0.5, "close took %.3f s", now_mono() - t0);
+    /* The send succeeds after all: the abandoned thread frees its notifier, nothing else. */
+    blk_release();
+    ck_assert(blk_wait(&blk.freed, 1, 2));
+    ck_assert_int_eq(blk_get(&blk.returned), 1);
+    entry_snapshot(after, sizeof after);
+    ck_assert_str_eq(after, before);
+    if (log_count(NULL) != 1)
+        log_dump();
+    ck_assert_int_eq(log_count(NULL), 1);
+    /* The next runner sends it (again). */
+    s = spool_open(0.05, 0.2, 0, 0);
+    spool_start(s, 1);
+    ck_assert(fake_wait(&fakes[0], 1, 2));
+    ck_assert_str_eq(fakes[0].ids[0], "m1");
+    struct spool_count idle = { s, NULL, 0 };
+    ck_assert(wait_for(pending_is, &idle, 2));
+    ck_assert_int_eq(files_in(spool_dir, "ops"), 0);
+    vs_spool_close(s);
+}
+END_TEST
+
+START_TEST(reload_does_not_wait_for_a_hanging_send)
+{
+    vs_spool *s = spool_open(0.05, 0.2, 0, 1);
+    put(s, "ops", "m1");
+    put(s, "ops", "m2");
+    blocker_start(s);
+    double t0 = now_mono();
+    vs_spool_stop(s, 0);
+    ck_assert_msg(now_mono() - t0 < 0.1, "stop without grace took %.3f s", now_mono() - t0);
+    spool_start(s, 1); /* the new configuration's "ops" */
+    ck_assert(fake_wait(&fakes[0], 2, 2));
+    ck_assert_int_eq(blk_get(&blk.returned), 0); /* both went out while the old one hung */
+    ck_assert_str_eq(fakes[0].ids[0], "m1");
+    ck_assert_str_eq(fakes[0].ids[1], "m2");
+    struct spool_count idle = { s, NULL, 0 };
+    ck_assert(wait_for(pending_is, &idle, 2));
+    ck_assert_int_eq(files_in(spool_dir, "ops"), 0);
+    /* The old attempt ends: nothing comes back, nothing is logged, the new thread goes on. */
+    blk_release();
+    ck_assert(blk_wait(&blk.freed, 1, 2));
+    put(s, "ops", "m3");
+    ck_assert(fake_wait(&fakes[0], 3, 2));
+    ck_assert(wait_for(pending_is, &idle, 2));
+    ck_assert_int_eq(files_in(spool_dir, "ops"), 0);
+    ck_assert_int_eq(log_count(NULL), 1); /* the stop's line */
+    vs_spool_stop(s, 5);
+    ck_assert_uint_eq(fake_calls(&fakes[0]), 3);
+    vs_spool_close(s);
+}
+END_TEST
+
+START_TEST(stop_waits_within_grace)
+{
+    blk.hold = 0.3; /* then it answers OK by itself */
+    vs_spool *s = spool_open(0.05, 0.2, 0, 0);
+    put(s, "ops", "m1");
+    blocker_start(s);
+    double t0 = now_mono();
+    vs_spool_stop(s, 3);
+    double took = now_mono() - t0;
+    ck_assert_msg(took < 1.0, "stop took %.3f s for a 0.3 s send", took);
+    ck_assert_int_eq(blk_get(&blk.freed), 1); /* joined, and freed by the stop */
+    ck_assert_int_eq(files_in(spool_dir, "ops"), 0);
+    ck_assert_int_eq(log_count(NULL), 0);
+    vs_spool_close(s);
+}
+END_TEST
+
+START_TEST(failure_during_stop_not_called_back_off)
+{
+    blk.hold = 0.3;
+    blk.result = VS_SEND_RETRY;
+    vs_spool *s = spool_open(5, 10, 0, 0);
+    put(s, "ops", "m1");
+    blocker_start(s);
+    vs_spool_stop(s, 3);
+    ck_assert_int_eq(blk_get(&blk.freed), 1);
+    if (log_count(NULL) != 1)
+        log_dump();
+    ck_assert_int_eq(log_count("ops: delivery failed: no answer within 0.3 s; 1 queued, tried "
+                               "again when delivery restarts"),
+                     1);
+    ck_assert_int_eq(log_count(NULL), 1);
+    char state[128];
+    ck_assert_int_eq(entry_attempts(state, sizeof state), 1);
+    ck_assert_str_eq(state, "{\"blocked\":1}");
+    vs_spool_close(s);
+}
+END_TEST
+
+START_TEST(recovery_after_one_failure_singular)
+{
+    fakes[0].script[0] = VS_SEND_RETRY;
+    fakes[0].n_script = 1;
+    vs_spool *s = spool_open(0.01, 0.02, 0, 0);
+    put(s, "ops", "m1");
+    spool_start(s, 1);
+    ck_assert(fake_wait(&fakes[0], 2, 2));
+    struct spool_count idle = { s, NULL, 0 };
+    ck_assert(wait_for(pending_is, &idle, 2));
+    vs_spool_stop(s, 5);
+    ck_assert_int_eq(log_count("ops: delivering again after 1 failure; 0 queued"), 1);
     vs_spool_close(s);
 }
 END_TEST
@@ -698,7 +946,7 @@ START_TEST(corrupt_entries_go_to_dead_letters)
     ck_assert(fake_wait(&fakes[0], 1, 2));
     struct spool_count dead = { s, NULL, 2 };
     ck_assert(wait_for(dead_is, &dead, 2));
-    vs_spool_stop(s);
+    vs_spool_stop(s, 5);
     ck_assert_str_eq(fakes[0].ids[0], "good");
     ck_assert_int_eq(files_in(dead_dir, "ops"), 2);
     char path[256], buf[256] = "";
@@ -801,6 +1049,11 @@ static Suite *spool_suite(void)
     tcase_add_test(tc, outage_logs_one_line_and_one_recovery);
     tcase_add_test(tc, stop_during_backoff_is_prompt_and_keeps_entry);
     tcase_add_test(tc, reload_restarts_with_new_notifiers);
+    tcase_add_test(tc, stop_leaves_a_hanging_send_behind);
+    tcase_add_test(tc, reload_does_not_wait_for_a_hanging_send);
+    tcase_add_test(tc, stop_waits_within_grace);
+    tcase_add_test(tc, failure_during_stop_not_called_back_off);
+    tcase_add_test(tc, recovery_after_one_failure_singular);
     tcase_add_test(tc, corrupt_entries_go_to_dead_letters);
     tcase_add_test(tc, bad_notifier_names_refused);
     tcase_add_test(tc, stale_temporary_files_cleaned_at_open);
