@@ -11,13 +11,16 @@
 
 #define N_NODES (sizeof(th_nodes) / sizeof(th_nodes[0]))
 
-/* strcmp of a counted string against a NUL-terminated one. */
+/* strcmp of a counted string against a NUL-terminated one. The counted one comes from the
+ * input and may hold NUL bytes: strncmp would stop at one as if both strings ended there and
+ * then read z past its end (found by the fuzzer), so compare bytes up to the shorter length. */
 static int cmp_counted(const char *s, size_t len, const char *z)
 {
-    int c = strncmp(s, z, len);
+    size_t zlen = strlen(z);
+    int c = memcmp(s, z, len < zlen ? len : zlen);
     if (c != 0)
         return c;
-    return z[len] == '\0' ? 0 : -1;
+    return len == zlen ? 0 : len < zlen ? -1 : 1;
 }
 
 const th_mib_node *th_mib_by_label(const char *module, size_t module_len, const char *label,
