@@ -8,4 +8,5 @@ bench_get_probe_SOURCES = bench/get-probe.c
 bench_get_probe_CFLAGS = $(AM_CFLAGS) $(NETSNMP_CFLAGS)
 bench_get_probe_LDADD = lib/libvirtsight.a $(NETSNMP_LIBS)
 EXTRA_DIST += bench/subagent.sh bench/subagent-profile.sh bench/FLOOR-MIB.txt \
-	bench/manager.sh bench/manager-gen.py bench/manager-run.py
+	bench/manager.sh bench/manager-gen.py bench/manager-run.py \
+	bench/alert.sh bench/alert-lat.py bench/alert-pass.py
