@@ -22,13 +22,15 @@ typedef struct {
     long first_t;        /* scratch: time of its first update in the chunk */
     unsigned long round; /* scratch: the chunk the scratch fields belong to */
     unsigned char known; /* the file exists and last is right */
-    unsigned char state; /* scratch: MGR_RRD_F_* */
+    unsigned char state; /* scratch: MGR_RRD_F_* (rrdcached mode) */
     unsigned char dirty; /* updated through rrdcached since the last flush */
     unsigned char kind;  /* mgr_res_kind of its resource */
     char rel[];          /* name relative to rrd_dir */
 } mgr_rrd_file;
 
-enum { MGR_RRD_F_OK = 0, MGR_RRD_F_ASK, MGR_RRD_F_CREATE, MGR_RRD_F_FAIL };
+/* A file's state in the chunk (rrdcached mode): known; not known, its updates sent on trust;
+ * to be created; given up for this chunk (logged). */
+enum { MGR_RRD_F_OK = 0, MGR_RRD_F_TRY, MGR_RRD_F_CREATE, MGR_RRD_F_FAIL };
 
 /* The table: open addressing on the relative name. Entries never move (pointers stay valid). */
 typedef struct {
@@ -50,10 +52,16 @@ typedef struct mgr_rrd_rec {
     long t;
     mgr_rrd_file *f; /* writer's: the file, once looked up */
     unsigned char kind;
-    unsigned char n; /* values used in v */
+    unsigned char fate; /* writer's scratch (rrdcached mode): MGR_RRD_R_* */
+    unsigned char n;    /* values used in v */
     double v[MGR_METRIC_MAX];
     char rel[]; /* file name relative to rrd_dir */
 } mgr_rrd_rec;
+
+/* What became of a record in the BATCH of its chunk: not sent; sent and accepted; refused
+ * (an error, or an update not after the file's last one); refused because the file was
+ * missing, to be sent again once it is created. */
+enum { MGR_RRD_R_UNSENT = 0, MGR_RRD_R_SENT, MGR_RRD_R_REFUSED, MGR_RRD_R_AGAIN };
 
 /* A growable array of pointers. */
 typedef struct {
@@ -92,7 +100,7 @@ struct mgr_rrd {
     vs_buf line;            /* scratch: update text, a BATCH body */
     mgr_rrd_ptrs chunk;     /* records of the chunk being written (room for BATCH_MAX) */
     mgr_rrd_ptrs learn;     /* files of the chunk whose state is not known */
-    mgr_rrd_ptrs files_sel; /* those of them to ask about or create now */
+    mgr_rrd_ptrs files_sel; /* those of them to create now */
     mgr_rrd_ptrs dirty;     /* files to FLUSH */
     size_t *cmd_rec;        /* BATCH command number - 1 -> index in chunk (BATCH_MAX) */
     unsigned long round;

@@ -33,6 +33,19 @@ int mgr_rrdc_status_parse(const char *line, long *code, const char **msg);
  * break cannot be carried). */
 int mgr_rrdc_append_arg(vs_buf *b, const char *s);
 
+/* Why rrdcached refused an UPDATE, from its message. */
+typedef enum {
+    MGR_RRDC_UPD_OTHER = 0,
+    MGR_RRDC_UPD_NO_FILE, /* the file does not exist ("No such file: <file>") */
+    MGR_RRDC_UPD_TOO_OLD  /* not after the file's last update ("illegal attempt to update using
+                             time X when last update time is Y ...") */
+} mgr_rrdc_upd_err;
+
+/* Classify the message of a refused UPDATE; for MGR_RRDC_UPD_TOO_OLD, *last is the file's last
+ * update time Y (whole seconds, rounded down). A "too old" message whose Y cannot be read is
+ * MGR_RRDC_UPD_OTHER. */
+mgr_rrdc_upd_err mgr_rrdc_update_error(const char *msg, long *last);
+
 typedef struct mgr_rrdc mgr_rrdc;
 
 /* A client for addr (copied) whose reads and writes give up after timeout_s seconds without

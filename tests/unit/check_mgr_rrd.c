@@ -348,6 +348,52 @@ START_TEST(rrdc_status_lines)
 }
 END_TEST
 
+/* The BATCH error lines of rrdcached 1.7.2, verbatim (after "<command number> "). */
+START_TEST(rrdc_update_errors)
+{
+    long last = -1;
+
+    ck_assert_int_eq(mgr_rrdc_update_error("No such file: /var/lib/rrd/g/hv1/host.rrd", &last),
+                     MGR_RRDC_UPD_NO_FILE);
+    ck_assert_int_eq(mgr_rrdc_update_error("illegal attempt to update using time "
+                                           "1000000050.000000 when last update time is "
+                                           "1000000100.000000 (minimum one second step)",
+                                           &last),
+                     MGR_RRDC_UPD_TOO_OLD);
+    ck_assert_int_eq(last, 1000000100L);
+    /* Equal times, a fraction, whole seconds, nothing after the number. */
+    ck_assert_int_eq(mgr_rrdc_update_error("illegal attempt to update using time 20.000000 "
+                                           "when last update time is 20.000000 (minimum one "
+                                           "second step)",
+                                           &last),
+                     MGR_RRDC_UPD_TOO_OLD);
+    ck_assert_int_eq(last, 20);
+    ck_assert_int_eq(mgr_rrdc_update_error("illegal attempt to update using time 5 when last "
+                                           "update time is 1700000000.75",
+                                           &last),
+                     MGR_RRDC_UPD_TOO_OLD);
+    ck_assert_int_eq(last, 1700000000L);
+    /* Anything else is an error; so is a "too old" whose time cannot be read. */
+    last = -1;
+    const char *other[] = {
+        "stat failed with error 13.",
+        "Can't use 'LAST' here.",
+        "illegal attempt to update using time 5 when last update time is x",
+        "illegal attempt to update using time 5 when last update time is ",
+        "illegal attempt to update using time 5 when last update time is -3",
+        "illegal attempt to update using time 5 when last update time is 1e300",
+        "illegal attempt to update using time 5 when last update time is 12abc",
+        "illegal attempt to update using time 5",
+        "when last update time is 10",
+        "",
+    };
+    for (size_t i = 0; i < sizeof(other) / sizeof(other[0]); i++)
+        ck_assert_msg(mgr_rrdc_update_error(other[i], &last) == MGR_RRDC_UPD_OTHER,
+                      "'%s' not an other error", other[i]);
+    ck_assert_int_eq(last, -1);
+}
+END_TEST
+
 static Suite *mgr_rrd_suite(void)
 {
     Suite *s = suite_create("mgr_rrd");
@@ -362,6 +408,7 @@ static Suite *mgr_rrd_suite(void)
     tcase_add_test(tc, format_update_lines);
     tcase_add_test(tc, rrdc_addresses);
     tcase_add_test(tc, rrdc_status_lines);
+    tcase_add_test(tc, rrdc_update_errors);
     suite_add_tcase(s, tc);
     return s;
 }
