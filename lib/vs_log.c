@@ -12,7 +12,7 @@
 #include <time.h>
 
 #define LINE_MAX_LEN 2048
-#define COMPLAIN_FIRST_INTERVAL 10.0
+#define COMPLAIN_FIRST_INTERVAL 60.0
 #define COMPLAIN_MAX_INTERVAL 3600.0
 
 /* The process has one log; it is configured at start-up, before threads exist. */

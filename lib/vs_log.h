@@ -46,7 +46,7 @@ void vs_log_msg(vs_log_level level, const char *target, const char *fmt, ...)
 double vs_log_now(void);
 
 /* State of one target's repeated failure: the first failure is logged at once, repeats at
- * growing intervals (10 s doubling up to an hour) with the count of those held back, and the
+ * growing intervals (a minute doubling up to an hour) with the count of those held back, and the
  * recovery once. Zero-initialise (VS_COMPLAINT_INIT); one per target and kind of failure. */
 typedef struct {
     int failing;

@@ -93,14 +93,17 @@ START_TEST(repeated_failure_logged_once_then_throttled)
         vs_complain(&c, 100.0 + i, VS_LOG_ERR, "hv1", "cannot connect");
     ck_assert_int_eq(n_lines, 1);
     ck_assert_str_eq(lines[0], "vs-test: hv1: cannot connect");
-    /* After the first interval (10 s) one line, with the count held back. */
-    vs_complain(&c, 110.0, VS_LOG_ERR, "hv1", "cannot connect");
+    /* An outage shorter than the first interval (a minute) stays one line... */
+    vs_complain(&c, 159.0, VS_LOG_ERR, "hv1", "cannot connect");
+    ck_assert_int_eq(n_lines, 1);
+    /* ...after it, one line with the count held back. */
+    vs_complain(&c, 160.0, VS_LOG_ERR, "hv1", "cannot connect");
     ck_assert_int_eq(n_lines, 2);
-    ck_assert_str_eq(lines[1], "vs-test: hv1: cannot connect (9 more since the last report)");
-    /* The interval doubles: nothing until 130 s. */
-    vs_complain(&c, 129.0, VS_LOG_ERR, "hv1", "cannot connect");
+    ck_assert_str_eq(lines[1], "vs-test: hv1: cannot connect (10 more since the last report)");
+    /* The interval doubles: nothing until 280 s. */
+    vs_complain(&c, 279.0, VS_LOG_ERR, "hv1", "cannot connect");
     ck_assert_int_eq(n_lines, 2);
-    vs_complain(&c, 130.0, VS_LOG_ERR, "hv1", "cannot connect");
+    vs_complain(&c, 280.0, VS_LOG_ERR, "hv1", "cannot connect");
     ck_assert_int_eq(n_lines, 3);
 }
 END_TEST
