@@ -20,7 +20,8 @@ VS_MANAGER_TESTS = \
 	tests/manager/daemon.test \
 	tests/manager/cli.test \
 	tests/manager/shard.test \
-	tests/manager/alert.test
+	tests/manager/alert.test \
+	tests/manager/alert-group.test
 TESTS += $(VS_MANAGER_TESTS)
 EXTRA_DIST += $(VS_MANAGER_TESTS) tests/manager/pass_value.sh tests/manager/alert_pass.sh \
 	tests/manager/alert_msgs.py

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "mgr_alarm.h"
+#include "mgr_group.h"
 #include "vs_buf.h"
 #include "vs_conf_notify.h"
 #include "vs_log.h"
@@ -33,6 +34,7 @@ struct mgr_alert {
     size_t n_rules;
     char **metrics; /* the metrics any rule watches (copies) */
     size_t n_metrics;
+    mgr_group *groups; /* the group.* metrics' aggregates of this cycle */
     char *state_path;
     unsigned long emitted; /* messages spooled so far */
     vs_complaint spool_complaint;
@@ -172,6 +174,51 @@ static void emit(void *ctx, const vs_msg *m, const char *const *notifiers, size_
     }
 }
 
+/* ---------------------------------------------------------------- groups */
+
+static mgr_alarm_view *views_get(const mgr_alert *a, size_t *n);
+
+/* The group table for cfg's hosts and the group.* metrics its rules watch. Alarms of a group
+ * that is no longer there (its hosts removed or moved, in this reload or before a restart) are
+ * closed as its host's removal. When memory is short the old table stays: a group that is gone
+ * only gets no more samples. */
+static void groups_reload(mgr_alert *a, const mgr_config *cfg)
+{
+    const char **paths = calloc(cfg->n_hosts + 1, sizeof(*paths));
+    mgr_group *g = NULL;
+    if (paths != NULL) {
+        for (size_t i = 0; i < cfg->n_hosts; i++)
+            paths[i] = cfg->hosts[i].group_path;
+        g = mgr_group_new((const char *const *)a->metrics, a->n_metrics, paths, cfg->n_hosts);
+        free(paths);
+    }
+    if (g == NULL) {
+        VS_LOG(VS_LOG_ERR, NULL, "Out of memory: the group.* metrics keep their old groups.");
+        return;
+    }
+    mgr_group_free(a->groups);
+    a->groups = g;
+    /* Pseudo-hosts of groups that are gone: the views name them ("group:" cannot begin a
+     * configured host's name). Removing one changes the engine, so look again after each. */
+    for (int again = 1; again;) {
+        again = 0;
+        size_t n;
+        mgr_alarm_view *v = views_get(a, &n);
+        char *gone = NULL;
+        for (size_t i = 0; i < n && gone == NULL; i++) {
+            if (strncmp(v[i].host, MGR_GROUP_HOST_PREFIX, strlen(MGR_GROUP_HOST_PREFIX)) == 0
+                && !mgr_group_has_host(g, v[i].host))
+                gone = strdup(v[i].host);
+        }
+        free(v);
+        if (gone != NULL) {
+            mgr_alarm_host_remove(a->engine, gone, wall_now(), emit, a);
+            free(gone);
+            again = 1;
+        }
+    }
+}
+
 /* ---------------------------------------------------------------- life cycle */
 
 mgr_alert *mgr_alert_new(const mgr_config *cfg, char *err, size_t errlen)
@@ -235,6 +282,7 @@ int mgr_alert_reload(mgr_alert *a, const mgr_config *cfg, char *err, size_t errl
     a->metrics = metrics;
     a->n_metrics = n_metrics;
     a->n_rules = cfg->n_rules;
+    groups_reload(a, cfg);
     vs_spool_stop(a->spool, RELOAD_GRACE); /* frees the old notifiers, now or later */
     free(a->notifiers);
     a->notifiers = list;
@@ -272,6 +320,7 @@ void mgr_alert_host(mgr_alert *a, const mgr_host_cfg *h, const mgr_result *r)
     if (a == NULL || a->n_rules == 0)
         return;
     unsigned long before = a->emitted;
+    mgr_group_add(a->groups, h->group_path, r);
     host_feed(a, h, r);
     /* A message is in the spool: save the state that says it was sent now, not at the end of
      * the cycle, so that a crash in between cannot raise the same alarm again under a new id
@@ -340,10 +389,27 @@ void mgr_alert_host_removed(mgr_alert *a, const char *name)
         mgr_alarm_host_remove(a->engine, name, wall_now(), emit, a);
 }
 
+/* mgr_group_end's callback: one group's aggregates, as the poll of a host that always answers. */
+static void group_feed(void *ctx, const char *host, const char *path, const char *resource,
+                       const char *const *metrics, const double *values, size_t n)
+{
+    mgr_alert *a = ctx;
+    mgr_alarm_sample *s = calloc(n + 1, sizeof(*s));
+    if (s == NULL) {
+        VS_LOG(VS_LOG_ERR, host, "Out of memory: this cycle's samples skip the thresholds.");
+        return;
+    }
+    for (size_t i = 0; i < n; i++)
+        s[i] = (mgr_alarm_sample){ resource, NULL, metrics[i], values[i] };
+    mgr_alarm_host(a->engine, host, path, 1, s, n, wall_now(), emit, a);
+    free(s);
+}
+
 void mgr_alert_cycle_end(mgr_alert *a)
 {
     if (a == NULL)
         return;
+    mgr_group_end(a->groups, group_feed, a);
     mgr_alarm_tick(a->engine, wall_now(), emit, a);
     state_save(a);
 }
@@ -481,6 +547,7 @@ void mgr_alert_free(mgr_alert *a)
     vs_spool_close(a->spool);
     free(a->notifiers); /* the notifiers were the spool's */
     metrics_free(a->metrics, a->n_metrics);
+    mgr_group_free(a->groups);
     free(a->state_path);
     free(a);
 }

@@ -1,7 +1,8 @@
 /* mgr_alert: the manager's alerting: the configured notifiers (SNMP trap or inform, e-mail,
  * Slack), the durable spool under state-dir with its delivery threads, and the threshold engine
- * (mgr_alarm) fed with each host's merged result. Messages the engine emits are written to the
- * spool (fsynced) for each notifier they name before any delivery is tried.
+ * (mgr_alarm) fed with each host's merged result, and at the end of each cycle with the group.*
+ * aggregates of every group (mgr_group) when a rule watches one. Messages the engine emits are
+ * written to the spool (fsynced) for each notifier they name before any delivery is tried.
  *
  * Called from the core's thread only; the spool's delivery threads run on their own. */
 #ifndef MGR_ALERT_H
@@ -27,13 +28,15 @@ mgr_alert *mgr_alert_new(const mgr_config *cfg, char *err, size_t errlen);
  * cleared). 0, or -1 with err and the old set kept. */
 int mgr_alert_reload(mgr_alert *a, const mgr_config *cfg, char *err, size_t errlen);
 
-/* One host's merged result of this cycle (r->ok == 0 or host.up == 0: the host is down). */
+/* One host's merged result of this cycle (r->ok == 0 or host.up == 0: the host is down); it also
+ * counts in the group.* aggregates of its group and the groups above. */
 void mgr_alert_host(mgr_alert *a, const mgr_host_cfg *h, const mgr_result *r);
 
 /* A host left the configuration: its alarms are cleared and forgotten. */
 void mgr_alert_host_removed(mgr_alert *a, const char *name);
 
-/* The cycle is over: repeats and vanished resources, then the state saved (when changed). */
+/* The cycle is over: the groups' aggregates of the hosts reported since the last call fed to
+ * the engine, then repeats, then the state saved (when changed). */
 void mgr_alert_cycle_end(mgr_alert *a);
 
 /* The active alarms and the spool's counts, for the status file (a new object). */

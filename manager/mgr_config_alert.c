@@ -6,6 +6,7 @@
 
 #include "mgr_config.h"
 #include "mgr_config_int.h"
+#include "mgr_group.h"
 #include "mgr_metric.h"
 #include "vs_range.h"
 
@@ -165,12 +166,13 @@ static void rule_read(vs_conf_ctx *ctx, mgr_config *cfg, xmlNode *node)
     unsigned good = 0;
     unsigned seen = vs_conf_attrs_read(ctx, node, &rule_elem, &a, &good);
     a.r.line = line;
-    if (a.r.metric != NULL && strncmp(a.r.metric, "group.", 6) == 0)
-        ERR(ctx, line,
-            "<threshold> metric=\"%s\": group.* metrics are not computed by this version; put "
-            "the threshold on the host.* or vm.* metric with group=\"...\".",
-            vs_conf_show(a.r.metric, shown, sizeof(shown)));
-    else if (a.r.metric != NULL && !metric_known(a.r.metric))
+    int group_metric =
+        a.r.metric != NULL && strncmp(a.r.metric, MGR_GROUP_PREFIX, strlen(MGR_GROUP_PREFIX)) == 0;
+    char why[200];
+    if (group_metric && mgr_group_metric_parse(a.r.metric, NULL, NULL, NULL, why, sizeof(why)) < 0)
+        ERR(ctx, line, "<threshold> metric=\"%s\": %s.",
+            vs_conf_show(a.r.metric, shown, sizeof(shown)), why);
+    else if (!group_metric && a.r.metric != NULL && !metric_known(a.r.metric))
         ERR(ctx, line,
             "<threshold> metric=\"%s\" is not a metric virtsight-manager collects (see "
             "virtsight-manager.conf(5), METRICS).",
@@ -184,6 +186,10 @@ static void rule_read(vs_conf_ctx *ctx, mgr_config *cfg, xmlNode *node)
         a.r.scope_value = a.group;
         a.group = NULL;
     } else if (a.host != NULL) {
+        if (group_metric)
+            ERR(ctx, line,
+                "<threshold> attribute host does not apply to group.* metrics, which belong to "
+                "groups; give group=\"...\" or no scope.");
         a.r.scope = MGR_RULE_HOST;
         a.r.scope_value = a.host;
         a.host = NULL;
@@ -191,7 +197,11 @@ static void rule_read(vs_conf_ctx *ctx, mgr_config *cfg, xmlNode *node)
         a.r.scope = MGR_RULE_VM;
         a.r.scope_value = a.vm;
         a.vm = NULL;
-        if (a.r.metric != NULL && strncmp(a.r.metric, "vm.", 3) != 0)
+        if (group_metric)
+            ERR(ctx, line,
+                "<threshold> attribute vm does not apply to group.* metrics, which belong to "
+                "groups; give group=\"...\" or no scope.");
+        else if (a.r.metric != NULL && strncmp(a.r.metric, "vm.", 3) != 0)
             ERR(ctx, line, "<threshold> attribute vm applies to vm.* metrics only.");
     }
     if (!(seen & (SEEN(RULE_WARNING) | SEEN(RULE_CRITICAL)))

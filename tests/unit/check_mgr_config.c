@@ -741,7 +741,7 @@ START_TEST(good_config_notifiers_and_rules)
     ck_assert_double_eq(n->connect_timeout, 5);
     ck_assert_double_eq(n->min_interval, 2);
 
-    ck_assert_uint_eq(cfg->n_rules, 3);
+    ck_assert_uint_eq(cfg->n_rules, 6);
     const mgr_rule_cfg *r = &cfg->rules[0];
     ck_assert_str_eq(r->name, "vm-cpu");
     ck_assert_str_eq(r->metric, "vm.cpu.util");
@@ -770,6 +770,19 @@ START_TEST(good_config_notifiers_and_rules)
     ck_assert_str_eq(r->critical, "1:");
     ck_assert_str_eq(r->notify_warning[0], "chat");
     ck_assert_str_eq(r->notify_critical[1], "local");
+    /* group.* metrics, with a group scope or none. */
+    r = &cfg->rules[3];
+    ck_assert_str_eq(r->name, "lab-vm-cpu");
+    ck_assert_str_eq(r->metric, "group.vm.cpu.util.max");
+    ck_assert_int_eq(r->scope, MGR_RULE_GROUP);
+    ck_assert_str_eq(r->scope_value, "seoul/lab");
+    ck_assert_str_eq(r->warning, "90");
+    r = &cfg->rules[4];
+    ck_assert_str_eq(r->metric, "group.host.up.avg");
+    ck_assert_int_eq(r->scope, MGR_RULE_ALL);
+    ck_assert_ptr_null(r->scope_value);
+    ck_assert_str_eq(r->critical, "0.5");
+    ck_assert_str_eq(cfg->rules[5].metric, "group.host.disk.used.pct.avg");
     mgr_config_free(cfg);
 }
 END_TEST
@@ -843,10 +856,22 @@ START_TEST(notifier_and_threshold_errors)
     error_expect(e, f, 16,
                  "<threshold> has no notifier: give notify (both severities), notify-warning or "
                  "notify-critical.");
+    /* group.*: the base metric and the function checked; no host or vm scope. */
     error_expect(e, f, 17,
-                 "<threshold> metric=\"group.cpu.util.avg\": group.* metrics are not computed by "
-                 "this version; put the threshold on the host.* or vm.* metric with "
-                 "group=\"...\".");
+                 "<threshold> metric=\"group.cpu.util.avg\": \"cpu.util\" is not a host.* or vm.* "
+                 "metric virtsight-manager collects (see virtsight-manager.conf(5), METRICS).");
+    error_expect(e, f, 21,
+                 "<threshold> metric=\"group.host.load.median\": \"median\" is not a function of "
+                 "a group; use sum, avg or max.");
+    error_expect(e, f, 21,
+                 "<threshold> attribute host does not apply to group.* metrics, which belong to "
+                 "groups; give group=\"...\" or no scope.");
+    error_expect(e, f, 21,
+                 "<threshold> attribute vm does not apply to group.* metrics, which belong to "
+                 "groups; give group=\"...\" or no scope.");
+    error_expect(e, f, 21,
+                 "<threshold> needs warning, critical or both (only host.up has a default: "
+                 "critical when the host does not answer).");
     error_expect(e, f, 19,
                  "Threshold name \"x\" is already used at line 18; threshold names must be unique "
                  "(alarm state is kept by name).");
