@@ -22,7 +22,7 @@ lib_libvsnotify_a_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(LIBESMTP_CFLAGS) $(LIB
 	$(NETSNMP_CFLAGS) $(LIBXML_CFLAGS) $(OPENSSL_CFLAGS)
 # Net-SNMP's client set-up (quiet, nothing on disk, its log in ours), here for its CFLAGS: the
 # manager's poller and the trap notifiers of both programs use it.
-lib_libvsnotify_a_SOURCES += lib/vs_netsnmp.c lib/vs_netsnmp.h
+lib_libvsnotify_a_SOURCES += lib/vs_netsnmp.c lib/vs_netsnmp.h lib/vs_usm.h
 # What a program that links lib/libvsnotify.a needs after it.
 VS_NOTIFY_LIBS = lib/libvsnotify.a lib/libvirtsight.a $(JSONC_LIBS) $(LIBESMTP_LIBS) \
 	$(LIBCURL_LIBS) $(NETSNMP_LIBS) -lpthread -lm

@@ -2,6 +2,7 @@
 #include <config.h>
 
 #include "vs_netsnmp.h"
+#include "vs_usm.h"
 
 #include <string.h>
 #include <syslog.h>
@@ -54,4 +55,40 @@ void vs_netsnmp_setup(const char *app)
     vs_netsnmp_lock();
     init_snmp(app);
     vs_netsnmp_unlock();
+}
+
+/* ---------------------------------------------------------------- USM protocols */
+
+#define N_OF(a) (sizeof(a) / sizeof((a)[0]))
+
+static const vs_usm_proto auth_protos[] = {
+    { "SHA-256", usmHMAC192SHA256AuthProtocol, N_OF(usmHMAC192SHA256AuthProtocol) },
+    { "SHA-384", usmHMAC256SHA384AuthProtocol, N_OF(usmHMAC256SHA384AuthProtocol) },
+    { "SHA-512", usmHMAC384SHA512AuthProtocol, N_OF(usmHMAC384SHA512AuthProtocol) },
+};
+
+static const vs_usm_proto priv_protos[] = {
+    { "AES", usmAESPrivProtocol, N_OF(usmAESPrivProtocol) },
+    { "AES-128", usmAESPrivProtocol, N_OF(usmAESPrivProtocol) },
+    { "AES-192", usmAES192PrivProtocol, N_OF(usmAES192PrivProtocol) },
+    { "AES-256", usmAES256PrivProtocol, N_OF(usmAES256PrivProtocol) },
+};
+
+static const vs_usm_proto *usm_find(const vs_usm_proto *list, size_t n, const char *name)
+{
+    for (size_t i = 0; name != NULL && i < n; i++) {
+        if (strcmp(list[i].name, name) == 0)
+            return &list[i];
+    }
+    return NULL;
+}
+
+const vs_usm_proto *vs_usm_auth(const char *name)
+{
+    return usm_find(auth_protos, N_OF(auth_protos), name);
+}
+
+const vs_usm_proto *vs_usm_priv(const char *name)
+{
+    return usm_find(priv_protos, N_OF(priv_protos), name);
 }

@@ -20,28 +20,9 @@
 #include <net-snmp/library/large_fd_set.h>
 
 #include "vs_log.h"
+#include "vs_usm.h"
 
-#define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 #define ENGINE_MAX 32 /* snmpEngineID is at most 32 octets (RFC 3411) */
-
-typedef struct {
-    const char *name;
-    const oid *o;
-    size_t len;
-} proto;
-
-static const proto auth_protos[] = {
-    { "SHA-256", usmHMAC192SHA256AuthProtocol, N_OF(usmHMAC192SHA256AuthProtocol) },
-    { "SHA-384", usmHMAC256SHA384AuthProtocol, N_OF(usmHMAC256SHA384AuthProtocol) },
-    { "SHA-512", usmHMAC384SHA512AuthProtocol, N_OF(usmHMAC384SHA512AuthProtocol) },
-};
-
-static const proto priv_protos[] = {
-    { "AES", usmAESPrivProtocol, N_OF(usmAESPrivProtocol) },
-    { "AES-128", usmAESPrivProtocol, N_OF(usmAESPrivProtocol) },
-    { "AES-192", usmAES192PrivProtocol, N_OF(usmAES192PrivProtocol) },
-    { "AES-256", usmAES256PrivProtocol, N_OF(usmAES256PrivProtocol) },
-};
 
 typedef struct {
     char *name;
@@ -50,7 +31,7 @@ typedef struct {
     int inform;
     char *community;
     char *user;
-    const proto *auth, *priv;
+    const vs_usm_proto *auth, *priv;
     u_char auth_ku[USM_AUTH_KU_LEN], priv_ku[USM_PRIV_KU_LEN];
     size_t auth_ku_len, priv_ku_len;
     long timeout_us;
@@ -124,14 +105,6 @@ static unsigned long uptime_now(void)
 {
     pthread_once(&uptime_once, uptime_start);
     return (unsigned long)((mono_now() - uptime_base) * 100.0);
-}
-
-static const proto *proto_find(const proto *list, size_t n, const char *name)
-{
-    for (size_t i = 0; name && i < n; i++)
-        if (strcmp(list[i].name, name) == 0)
-            return &list[i];
-    return NULL;
 }
 
 /* ---------------------------------------------------------------- one exchange */
@@ -551,8 +524,8 @@ static const struct vs_notifier_ops trapsend_ops = {
 /* ---------------------------------------------------------------- configuration */
 
 /* Derive a Ku key from a pass phrase with the auth protocol's hash; 0 or -1 with err. */
-static int make_key(const proto *auth, const char *what, const char *pass, u_char *ku, size_t *len,
-                    char *err, size_t errlen)
+static int make_key(const vs_usm_proto *auth, const char *what, const char *pass, u_char *ku,
+                    size_t *len, char *err, size_t errlen)
 {
     if (!pass || strlen(pass) < USM_LENGTH_P_MIN) {
         set_err(err, errlen, "The SNMPv3 %s pass phrase must have at least %d characters.", what,
@@ -578,7 +551,7 @@ static int conf_v3(trapsend *t, const vs_trapsend_conf *c, char *err, size_t err
         set_err(err, errlen, "An SNMPv3 notifier needs a user name.");
         return -1;
     }
-    t->auth = proto_find(auth_protos, N_OF(auth_protos), c->auth_proto);
+    t->auth = vs_usm_auth(c->auth_proto);
     if (!t->auth) {
         set_err(err, errlen,
                 "SNMPv3 authentication \"%s\" is not accepted: use SHA-256, SHA-384 or SHA-512 "
@@ -586,7 +559,7 @@ static int conf_v3(trapsend *t, const vs_trapsend_conf *c, char *err, size_t err
                 c->auth_proto ? c->auth_proto : "");
         return -1;
     }
-    t->priv = proto_find(priv_protos, N_OF(priv_protos), c->priv_proto);
+    t->priv = vs_usm_priv(c->priv_proto);
     if (!t->priv) {
         set_err(err, errlen,
                 "SNMPv3 privacy \"%s\" is not accepted: use AES, AES-192 or AES-256 (DES is "

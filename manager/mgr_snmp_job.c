@@ -15,37 +15,9 @@
 
 #include "mgr_snmp_int.h"
 #include "mgr_snmp_job.h"
+#include "vs_usm.h"
 
-#define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 #define FIRST_REP 3 /* rows asked for first from a host polled for the first time */
-
-typedef struct {
-    const char *name;
-    const oid *o;
-    size_t len;
-} proto;
-
-static const proto auth_protos[] = {
-    { "SHA-256", usmHMAC192SHA256AuthProtocol, N_OF(usmHMAC192SHA256AuthProtocol) },
-    { "SHA-384", usmHMAC256SHA384AuthProtocol, N_OF(usmHMAC256SHA384AuthProtocol) },
-    { "SHA-512", usmHMAC384SHA512AuthProtocol, N_OF(usmHMAC384SHA512AuthProtocol) },
-};
-
-static const proto priv_protos[] = {
-    { "AES", usmAESPrivProtocol, N_OF(usmAESPrivProtocol) },
-    { "AES-128", usmAESPrivProtocol, N_OF(usmAESPrivProtocol) },
-    { "AES-192", usmAES192PrivProtocol, N_OF(usmAES192PrivProtocol) },
-    { "AES-256", usmAES256PrivProtocol, N_OF(usmAES256PrivProtocol) },
-};
-
-/* The index of name in list, or -1. */
-static int proto_find(const proto *list, size_t n, const char *name)
-{
-    for (size_t i = 0; name && i < n; i++)
-        if (strcmp(list[i].name, name) == 0)
-            return (int)i;
-    return -1;
-}
 
 static double wall_now(void)
 {
@@ -95,18 +67,18 @@ static int job_copy_source(mgr_snmp_job *j, const mgr_snmp_src *src)
     j->retries = src->retries >= 0 ? src->retries : 0;
     j->max_rep = src->max_repetitions > 0 ? src->max_repetitions : 25;
     j->bulk = src->bulk && src->version != MGR_SNMP_V1;
-    j->auth = proto_find(auth_protos, N_OF(auth_protos), src->auth_proto);
-    j->priv = proto_find(priv_protos, N_OF(priv_protos), src->priv_proto);
+    j->auth = vs_usm_auth(src->auth_proto);
+    j->priv = vs_usm_priv(src->priv_proto);
     if (!j->address)
         mgr_snmp_job_fail(j, "The SNMP source has no address.");
     else if (j->version != MGR_SNMP_V3 && !j->community)
         mgr_snmp_job_fail(j, "The SNMP source has no community.");
     else if (j->version == MGR_SNMP_V3 && (!j->user || !j->auth_pass || !j->priv_pass))
         mgr_snmp_job_fail(j, "The SNMPv3 source lacks a user name or a pass phrase.");
-    else if (j->version == MGR_SNMP_V3 && (j->auth < 0 || j->priv < 0))
+    else if (j->version == MGR_SNMP_V3 && (!j->auth || !j->priv))
         mgr_snmp_job_fail(j, "Unknown SNMPv3 protocol \"%s\".",
-                          j->auth < 0 ? (src->auth_proto ? src->auth_proto : "")
-                                      : (src->priv_proto ? src->priv_proto : ""));
+                          !j->auth ? (src->auth_proto ? src->auth_proto : "")
+                                   : (src->priv_proto ? src->priv_proto : ""));
     return 0;
 }
 
@@ -156,7 +128,7 @@ void mgr_snmp_job_free(mgr_snmp_job *j)
 /* The Ku keys of this job's pass phrases, into the session about to be opened. */
 static int job_keys(mgr_snmp_job *j, netsnmp_session *in)
 {
-    const proto *a = &auth_protos[j->auth];
+    const vs_usm_proto *a = j->auth;
     const mgr_snmp_ku *ak = mgr_snmp_states_ku(j->states, a->o, a->len, j->auth_pass);
     const mgr_snmp_ku *pk = mgr_snmp_states_ku(j->states, a->o, a->len, j->priv_pass);
     if (!ak || !pk) {
@@ -196,7 +168,7 @@ static int job_make_user(mgr_snmp_job *j)
 /* Fill in the SNMPv3 parts of a session about to be opened. */
 static void session_v3(mgr_snmp_job *j, const mgr_snmp_state *st, netsnmp_session *in)
 {
-    const proto *a = &auth_protos[j->auth], *p = &priv_protos[j->priv];
+    const vs_usm_proto *a = j->auth, *p = j->priv;
     in->version = SNMP_VERSION_3;
     in->flags |= SNMP_FLAGS_DONT_PROBE; /* Net-SNMP would discover synchronously: we do not */
     in->securityName = j->user;
@@ -237,8 +209,10 @@ static uint64_t key_str(uint64_t h, const char *s)
  * reload that changes the address, community or user, a new session is opened. */
 static uint64_t source_key(const mgr_snmp_job *j)
 {
-    int v[3] = { (int)j->version, j->auth, j->priv };
-    uint64_t h = key_add(1469598103934665603ULL, v, sizeof(v));
+    int v = (int)j->version;
+    uint64_t h = key_add(1469598103934665603ULL, &v, sizeof(v));
+    h = key_str(h, j->auth ? j->auth->name : NULL);
+    h = key_str(h, j->priv ? j->priv->name : NULL);
     h = key_str(h, j->address);
     h = key_str(h, j->community);
     h = key_str(h, j->user);

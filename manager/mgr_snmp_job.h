@@ -8,6 +8,7 @@
 #include <net-snmp/library/large_fd_set.h>
 
 #include "mgr_snmp_int.h"
+#include "vs_usm.h"
 
 typedef enum {
     MGR_SNMP_STEP_DISCOVER = 0, /* SNMPv3 engine discovery */
@@ -31,7 +32,7 @@ struct mgr_snmp_job {
     char *auth_pass;
     char *priv_pass;
     mgr_snmp_version version;
-    int auth, priv; /* indices into the protocol tables, -1 if unknown */
+    const vs_usm_proto *auth, *priv; /* NULL if unknown */
     int timeout_ms, retries, max_rep, bulk;
     double asked, deadline; /* monotonic */
     /* The running poll. */
