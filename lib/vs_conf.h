@@ -16,6 +16,7 @@
 typedef enum {
     VS_CONF_INT,     /* a whole number in [min, max] (of unit), into an int */
     VS_CONF_SECONDS, /* a decimal number of seconds, into a double; the element checks its range */
+    VS_CONF_NUMBER,  /* a decimal number, into a double; the element checks its range */
     VS_CONF_YESNO,   /* "yes" or "no", into an int 1 or 0 */
     VS_CONF_TEXT,    /* non-empty text without control characters, into a char * */
     VS_CONF_TOKEN,   /* as VS_CONF_TEXT, and without blanks (addresses) */

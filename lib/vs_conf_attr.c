@@ -121,7 +121,7 @@ static int int_store(vs_conf_ctx *ctx, int line, const vs_conf_elem *e, const vs
     return -1;
 }
 
-/* Store v for a VS_CONF_SECONDS or VS_CONF_YESNO attribute d. Returns 0, or -1 after reporting. */
+/* Store v for a VS_CONF_SECONDS, VS_CONF_NUMBER or VS_CONF_YESNO attribute d. Returns 0, or -1 after reporting. */
 static int number_store(vs_conf_ctx *ctx, int line, const vs_conf_elem *e, const vs_conf_attr *d,
                         const char *v, void *field)
 {
@@ -135,8 +135,8 @@ static int number_store(vs_conf_ctx *ctx, int line, const vs_conf_elem *e, const
         ERR(ctx, line, "<%s> attribute %s=\"%s\" is neither \"yes\" nor \"no\".", e->elem, d->attr,
             vs_conf_show(v, shown, sizeof(shown)));
     } else if (vs_num_parse_double(v, &s) < 0) {
-        ERR(ctx, line, "<%s> attribute %s=\"%s\" is not a number of seconds.", e->elem, d->attr,
-            vs_conf_show(v, shown, sizeof(shown)));
+        ERR(ctx, line, "<%s> attribute %s=\"%s\" is not a number%s.", e->elem, d->attr,
+            vs_conf_show(v, shown, sizeof(shown)), d->kind == VS_CONF_SECONDS ? " of seconds" : "");
     } else {
         *(double *)field = s;
         return 0;
@@ -264,7 +264,7 @@ static int attr_store(vs_conf_ctx *ctx, int line, const vs_conf_elem *e, const v
 
     if (d->kind == VS_CONF_INT)
         return int_store(ctx, line, e, d, v, field);
-    if (d->kind == VS_CONF_SECONDS || d->kind == VS_CONF_YESNO)
+    if (d->kind == VS_CONF_SECONDS || d->kind == VS_CONF_NUMBER || d->kind == VS_CONF_YESNO)
         return number_store(ctx, line, e, d, v, field);
     return text_store(ctx, line, e, d, v, field);
 }

@@ -19,6 +19,7 @@
 #define SHOW_BUF VS_CONF_SHOW_BUF
 #define SEEN(i) VS_CONF_SEEN(i)
 #define ERR VS_CONF_ERR
+#define USM_USER_LEN_MAX 32 /* SNMPv3 security names (RFC 3414) */
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 
 /* <notifiers>: the spool's back-off. */
@@ -260,6 +261,10 @@ static void trap_read(vs_conf_ctx *ctx, notify_list *L, xmlNode *node)
         }
         if (seen & SEEN(TRAP_COMMUNITY_FILE))
             ERR(ctx, line, "<trap> attribute community-file is for version 2c.");
+        if (a.n.user != NULL && strlen(a.n.user) > USM_USER_LEN_MAX)
+            ERR(ctx, line,
+                "<trap> attribute user is longer than %d characters, the most SNMPv3 allows.",
+                USM_USER_LEN_MAX);
         if ((seen & SEEN(TRAP_INFORM)) && !a.n.inform)
             ERR(ctx, line,
                 "<trap> version=\"3\" always sends informs (acknowledged, re-sent until they "
@@ -335,7 +340,7 @@ static void email_read(vs_conf_ctx *ctx, notify_list *L, xmlNode *node)
         ERR(ctx, line, "<email> attributes user and password-file go together (SMTP AUTH).");
     else if ((seen & SEEN(EMAIL_USER)) && a.n.tls != NULL && strcmp(a.n.tls, "none") == 0)
         ERR(ctx, line,
-            "<email> with user and password-file needs tls=\"starttls\" or tls=\"tls\": the "
+            "<email> with user and password-file needs tls=\"starttls\": the "
             "password would cross the network in clear.");
     else if ((seen & SEEN(EMAIL_PASSWORD_FILE)) && ctx->n_errors == before)
         vs_conf_secret_line(ctx, line, "email", "password-file", "password", a.password_file,

@@ -55,6 +55,7 @@ tests_unit_check_mgr_config_LDADD = manager/libmgrconfig.a manager/libmgralarm.a
 EXTRA_DIST += $(VS_MGR_CONFIG_TESTFILES)
 VS_MGR_CONFIG_TESTFILES = \
 	tests/manager/config/alert-bad.xml \
+	tests/manager/config/alert-bad2.xml \
 	tests/manager/config/alert-good.xml \
 	tests/manager/config/bad-name.xml \
 	tests/manager/config/bad-number.xml \

@@ -826,8 +826,8 @@ START_TEST(notifier_and_threshold_errors)
                  "<email> attribute to: \"b@x>y\" is not a mail address (local@domain; separate "
                  "recipients with blanks).");
     error_expect(e, f, 6,
-                 "<email> with user and password-file needs tls=\"starttls\" or tls=\"tls\": the "
-                 "password would cross the network in clear.");
+                 "<email> with user and password-file needs tls=\"starttls\": the password would "
+                 "cross the network in clear.");
     error_expect(e, f, 7,
                  "<slack> attribute webhook-url-file names a file whose first line is not an "
                  "http:// or https:// URL.");
@@ -881,6 +881,13 @@ START_TEST(notifier_and_threshold_errors)
     error_expect(e, f, 23, "A second <notifiers> (the first is at line 2); give at most one.");
     ck_assert_ptr_null(strstr(e, "s3cret"));
     ck_assert_ptr_null(strstr(e, "hooks.slack"));
+    free(e);
+
+    e = load_refused("alert-bad2.xml");
+    error_expect(e, "alert-bad2.xml", 3,
+                 "<trap> attribute user is longer than 32 characters, the most SNMPv3 allows.");
+    error_expect(e, "alert-bad2.xml", 6,
+                 "<threshold> attribute hysteresis=\"abc\" is not a number.");
     free(e);
 }
 END_TEST
