@@ -154,6 +154,16 @@ static int run_op(virDomainPtr dom, vs_vm_op op, sa_ctl_job *job)
         job_fail(job, "%s", lv_error());
         return -1;
     }
+    /* The lifecycle events these calls emit (a reboot, a reset and removing a saved image emit
+     * none): the hypervisor's thread waits for them before its next sample, so that the
+     * sample never shows a state whose events are still on their way. */
+    static const unsigned char owed[] = {
+        [VS_VM_OP_CREATE] = 1,    [VS_VM_OP_DESTROY_CREATE] = 2, [VS_VM_OP_RESUME] = 1,
+        [VS_VM_OP_PM_WAKEUP] = 1, [VS_VM_OP_MANAGED_SAVE] = 1,   [VS_VM_OP_SUSPEND] = 1,
+        [VS_VM_OP_SHUTDOWN] = 1,  [VS_VM_OP_DESTROY] = 1,
+    };
+    if ((size_t)op < sizeof(owed))
+        job->events += owed[op];
     return 0;
 }
 

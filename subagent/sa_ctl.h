@@ -30,6 +30,7 @@ typedef struct sa_ctl_job {
     unsigned long value[VS_VM_ENTRY_LAST_COLUMN + 1]; /* the value written, by column */
 
     /* Filled in by sa_ctl_run. */
+    unsigned events; /* lifecycle events libvirt owes for the calls made (STARTED, ...) */
     int failed;
     char error[512]; /* libvirt's message, or ours, when failed */
     time_t done;

@@ -159,12 +159,39 @@ void sa_event_free_list(sa_event *ev)
     }
 }
 
+#define EVENTS_WAIT_MAX 0.5 /* seconds a sample waits for the events a job's calls owe */
+
+/* Wait until the lifecycle events numbered up to want have arrived, at most EVENTS_WAIT_MAX:
+ * libvirt delivers them from its event loop a little after the call that caused them
+ * returned, and a sample taken in between would show the new state first and the events
+ * would then replay the way there as further changes (a VM started from crashed notified
+ * crashed -> running, running -> shutdown, shutdown -> running). */
+static void hv_await_events(sa_hv *hv, uint64_t want)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    ts.tv_nsec += (long)(EVENTS_WAIT_MAX * 1e9);
+    if (ts.tv_nsec >= 1000000000L) {
+        ts.tv_sec++;
+        ts.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&hv->lock);
+    while (!hv->stopping && hv->event_seq < want) {
+        if (pthread_cond_timedwait(&hv->cond, &hv->lock, &ts) == ETIMEDOUT)
+            break;
+    }
+    pthread_mutex_unlock(&hv->lock);
+}
+
 /* Carry out every job submitted so far (on the current connection, or failing them when there
- * is none); they go with the next post. Returns how many there were. */
+ * is none); they go with the next post. With lifecycle events, wait for the events the jobs'
+ * calls owe before returning (hv_await_events). Returns how many jobs there were. */
 static size_t hv_run_jobs(sa_hv *hv)
 {
     size_t n = 0;
+    unsigned owed = 0;
     pthread_mutex_lock(&hv->lock);
+    uint64_t seq = hv->event_seq;
     sa_ctl_job *job = hv->jobs;
     hv->jobs = NULL;
     hv->jobs_tail = &hv->jobs;
@@ -175,12 +202,15 @@ static size_t hv_run_jobs(sa_hv *hv)
         if (job->failed)
             VS_LOG(VS_LOG_WARNING, hv->name, "the request for VM index %d failed: %s",
                    (int)job->vm_index, job->error);
+        owed += job->events;
         job->next = NULL;
         *hv->done_tail = job;
         hv->done_tail = &job->next;
         job = next;
         n++;
     }
+    if (owed > 0 && hv->conn != NULL && hv->event_cb >= 0)
+        hv_await_events(hv, seq + owed);
     return n;
 }
 
