@@ -18,6 +18,11 @@
 #include <unistd.h>
 
 #define BACKOFF_MAX 5.0
+/* Submissions are gathered before the writer takes them: it wakes once per BATCH_WAIT
+ * seconds, or at once when BATCH_RECS records are waiting (or a drain or stop asks), instead
+ * of once per polled host. The files lose nothing by it: a step is a minute or more. */
+#define BATCH_WAIT 1.0
+#define BATCH_RECS 512
 #define RRDC_TIMEOUT 30.0 /* seconds rrdcached may keep us waiting without progress */
 
 /* ---------------------------------------------------------------- helpers */
@@ -142,9 +147,38 @@ static void queue_take(mgr_rrd *w)
     else
         w->whead = w->qhead;
     w->wtail = w->qtail;
-    for (mgr_rrd_rec *r = w->qhead; r != NULL; r = r->next)
-        w->wn++;
+    w->wn += w->qn;
+    w->qn = 0;
     w->qhead = w->qtail = NULL;
+}
+
+/* Whether the queue is to be taken now: the writer is at work anyway, or the batch is full
+ * or old enough, or a drain or stop waits for it. Locked. */
+static int queue_due(const mgr_rrd *w)
+{
+    return w->qhead != NULL
+           && (w->whead != NULL || w->stop || w->drainers > 0 || w->qn >= BATCH_RECS
+               || vs_log_now() >= w->q_first + BATCH_WAIT);
+}
+
+/* Wait for work while none is due: until the queued batch is due, or (lingering after work,
+ * when more usually follows) BATCH_WAIT, or else until a submission wakes the writer. Locked. */
+static void writer_wait(mgr_rrd *w, int *linger)
+{
+    double until = 0;
+    if (w->qhead != NULL)
+        until = w->q_first + BATCH_WAIT;
+    else if (*linger)
+        until = vs_log_now() + BATCH_WAIT;
+    *linger = 0;
+    if (until > 0) {
+        struct timespec ts = deadline_in(until - vs_log_now());
+        pthread_cond_timedwait(&w->wake, &w->lock, &ts);
+        return;
+    }
+    w->asleep = 1;
+    pthread_cond_wait(&w->wake, &w->lock);
+    w->asleep = 0;
 }
 
 /* Drop the writer's records older than the retry window (all of them when all is set), with
@@ -204,19 +238,22 @@ static void *writer_main(void *arg)
 {
     mgr_rrd *w = arg;
 
+    int linger = 0;
     pthread_mutex_lock(&w->lock);
     for (;;) {
-        queue_take(w);
+        if (queue_due(w))
+            queue_take(w);
         unsigned long want = w->flush_req;
-        int flush = want != w->flush_done && w->whead == NULL;
+        int flush = want != w->flush_done && w->whead == NULL && w->qhead == NULL;
         if (w->whead == NULL && !flush) {
-            if (w->stop)
+            if (w->stop && w->qhead == NULL)
                 break;
-            pthread_cond_wait(&w->wake, &w->lock);
+            writer_wait(w, &linger);
             continue;
         }
         pthread_mutex_unlock(&w->lock);
         int rc = writer_work(w, flush);
+        linger = 1;
         pthread_mutex_lock(&w->lock);
         if (rc == 0 && flush) {
             w->flush_done = want;
@@ -435,13 +472,18 @@ static void queue_put(mgr_rrd *w, mgr_rrd_rec *head, mgr_rrd_rec *tail, size_t n
         vs_complain_release(&w->full, VS_LOG_NOTICE, w->rrdc_name, "the queue has room again");
     }
     if (head != NULL) {
-        if (w->qtail != NULL)
+        if (w->qtail != NULL) {
             w->qtail->next = head;
-        else
+        } else {
             w->qhead = head;
+            w->q_first = vs_log_now();
+        }
         w->qtail = tail;
         w->pending += n;
-        pthread_cond_signal(&w->wake);
+        size_t before = w->qn;
+        w->qn += n;
+        if (w->asleep || (before < BATCH_RECS && w->qn >= BATCH_RECS))
+            pthread_cond_signal(&w->wake);
     }
     pthread_mutex_unlock(&w->lock);
 }
@@ -500,12 +542,14 @@ int mgr_rrd_drain(mgr_rrd *w, double timeout_s, int flush)
         want = ++w->flush_req;
         if (want == 0) /* 0 means "no flush wanted" */
             want = ++w->flush_req;
-        pthread_cond_signal(&w->wake);
     }
+    w->drainers++; /* the queued batch is due now */
+    pthread_cond_signal(&w->wake);
     while (!drained(w, want)) {
         if (pthread_cond_timedwait(&w->idle, &w->lock, &until) == ETIMEDOUT)
             break;
     }
+    w->drainers--;
     int ok = drained(w, want);
     pthread_mutex_unlock(&w->lock);
     return ok ? 0 : -1;

@@ -84,9 +84,13 @@ struct mgr_rrd {
     pthread_cond_t wake;        /* to the writer: work, a flush request, stop */
     pthread_cond_t idle;        /* to drainers: pending reached 0 or a flush was done */
     mgr_rrd_rec *qhead, *qtail; /* submitted, not yet taken by the writer */
+    size_t qn;                  /* records in the queue */
+    double q_first;             /* vs_log_now() when the oldest of them was submitted */
     size_t pending;             /* submitted and not finished (queue and writer's list) */
     unsigned long flush_req, flush_done;
     int stop;
+    int drainers; /* threads in mgr_rrd_drain: the queue is taken at once */
+    int asleep;   /* the writer waits without a time limit: a submission must wake it */
     mgr_rrd_stats st;
     vs_complaint full; /* queue full */
 
