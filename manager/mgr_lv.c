@@ -73,16 +73,18 @@ static void *worker_main(void *arg);
 
 /* ---- results ---- */
 
-/* Queue r for the core in node and wake it (locked). */
+/* Queue r for the core in node and wake it (locked). The eventfd is readable exactly while
+ * the list is not empty: written when the first result goes in, read when the last comes out. */
 static void results_push(mgr_lv *p, lv_done *node, mgr_result *r)
 {
     uint64_t one = 1;
+    int was_empty = p->results == NULL;
 
     node->r = r;
     node->next = NULL;
     *p->results_tail = node;
     p->results_tail = &node->next;
-    if (write(p->efd, &one, sizeof(one)) < 0 && errno != EAGAIN)
+    if (was_empty && write(p->efd, &one, sizeof(one)) < 0 && errno != EAGAIN)
         VS_LOG(VS_LOG_ERR, "libvirt", "cannot signal a result: %s", strerror(errno));
 }
 
@@ -535,7 +537,8 @@ mgr_result *mgr_lv_take(mgr_lv *p)
         r = node->r;
         free(node);
     }
-    if (p->results == NULL && read(p->efd, &count, sizeof(count)) < 0 && errno != EAGAIN)
+    if (node != NULL && p->results == NULL && read(p->efd, &count, sizeof(count)) < 0
+        && errno != EAGAIN)
         VS_LOG(VS_LOG_ERR, "libvirt", "cannot read the result eventfd: %s", strerror(errno));
     pthread_mutex_unlock(&p->lock);
     return r;
