@@ -18,6 +18,7 @@ manager_libmgralert_a_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(NETSNMP_CFLAGS) $(
 VS_MANAGER_TESTS = \
 	tests/manager/once.test \
 	tests/manager/daemon.test \
+	tests/manager/spread.test \
 	tests/manager/cli.test \
 	tests/manager/shard.test \
 	tests/manager/alert.test \
