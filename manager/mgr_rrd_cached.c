@@ -145,7 +145,12 @@ static void create_dirs_here(mgr_rrd *w, mgr_rrd_file *f, const char *msg)
     const char *abs = mgr_rrd_abs(w, f->rel);
 
     if (abs != NULL && mgr_rrd_mkdirs(abs) == 0) {
-        VS_LOG(VS_LOG_INFO, f->rel, "made the directories here: rrdcached may not (no -R)");
+        if (!w->dirs_noted) /* once: a first cycle would say it for every file */
+            VS_LOG(VS_LOG_INFO, w->rrdc_name,
+                   "rrdcached may not make directories (no -R): made the directories here, "
+                   "first for %s",
+                   f->rel);
+        w->dirs_noted = 1;
         f->state = MGR_RRD_F_CREATE; /* try again */
         return;
     }

@@ -113,6 +113,7 @@ struct mgr_rrd {
     vs_complaint away;                 /* rrdcached unreachable */
     vs_complaint refused;              /* updates refused or failed */
     double refused_at;                 /* vs_log_now() of the last such failure */
+    int dirs_noted;                    /* "made the directories here" was logged */
 };
 
 /* The absolute name of f in w->path; NULL when too long. */
