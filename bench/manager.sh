@@ -27,8 +27,9 @@
 #      rrdcached: duration, lag and CPU of each cycle, from the status file as it is rewritten
 #      and the thread samples. The second cycle is the steady state of a running manager: the
 #      libvirt connection is open and every file is known (no LAST or CREATE, only BATCH).
-#      Then two cycles of the SNMP hosts alone (interval 30, to be quicker): their CPU per
-#      cycle without the start-up and exit that each --once run pays.
+#      Then two cycles of the SNMP hosts alone (interval 30, to be quicker), through
+#      rrdcached and then writing the files directly: their CPU per cycle without the
+#      start-up and exit that each --once run pays.
 #
 # The simulators bound the wall time: snmpsim is Python and needs several milliseconds of CPU
 # per request, so its CPU time over a run, divided by the CPUs, is printed as the shortest
@@ -322,17 +323,19 @@ run_baseline() {
         "than it should be"
 }
 
-# run_daemon LABEL full|snmp INTERVAL: the daemon (-f) with the default spread (a quarter of
-# the interval), through rrdcached, for DAEMON_CYCLES cycles read from the status file as the
-# manager rewrites it; then SIGTERM.
+# run_daemon LABEL full|snmp INTERVAL [cached|direct]: the daemon (-f) with the default spread
+# (a quarter of the interval), through rrdcached (or writing the files directly), for
+# DAEMON_CYCLES cycles read from the status file as the manager rewrites it; then SIGTERM.
 run_daemon() {
-    local label=$1 scope=$2 interval=$3 cmd wrap n what="$HOSTS SNMP hosts + 1 libvirt host"
-    local rrd=$VS_RRDCACHED_DATA_DIR/$label
+    local label=$1 scope=$2 interval=$3 mode=${4:-cached} cmd wrap n
+    local what="$HOSTS SNMP hosts + 1 libvirt host" rrd=$VS_RRDCACHED_DATA_DIR/$label
     [ "$scope" = full ] || what="$HOSTS SNMP hosts"
+    [ "$mode" = cached ] || rrd=$W/rrd-direct/$label
     say ""
     say "-- daemon mode (-f), $what, interval $interval s, default spread" \
-        "($(calc "$interval / 4" 1) s), rrdcached; $DAEMON_CYCLES cycles"
-    make_conf "$label" "$rrd" "$scope" cached --interval "$interval"
+        "($(calc "$interval / 4" 1) s), $([ "$mode" = cached ] && echo rrdcached ||
+            echo "RRD files written directly"); $DAEMON_CYCLES cycles"
+    make_conf "$label" "$rrd" "$scope" "$mode" --interval "$interval"
     cmd=("$BIN" -f -c "$W/$label.xml")
     wrap=("$VS_PYTHON" "$RUN" --prefix "$W/run-$label" --status "$W/$label.status.json"
         --cycles "$DAEMON_CYCLES" --timeout $((interval * (DAEMON_CYCLES + 2) + 60))
@@ -413,10 +416,15 @@ summary() {
     say "$row_r |"
     say "$row_rm |"
     if [ "$DAEMON_CYCLES" -ge 2 ]; then
+        local dd ratio_d
         ds=${R[daemon-snmp:CPU2]:-}
+        dd=${R[daemon-snmp-direct:CPU2]:-}
         ratio=$(calc "$base / ${ds:-0}" 1)
+        ratio_d=$(calc "$base / ${dd:-0}" 1)
         say "| (same) | baseline / CPU of a running daemon's second cycle, SNMP hosts only" \
-            "(its main thread) | | ${ratio}x ($(calc "${ds:-0}") s): $(verdict "$ratio" ge 20)" \
+            "(its main thread) | ${ratio_d}x ($(calc "${dd:-0}") s): $(verdict "$ratio_d" ge 20)" \
+            "($(calc "$base / ${R[daemon-snmp-direct:MAIN2]:-0}" 1)x) |" \
+            "${ratio}x ($(calc "${ds:-0}") s): $(verdict "$ratio" ge 20)" \
             "($(calc "$base / ${R[daemon-snmp:MAIN2]:-0}" 1)x) |"
     fi
     say "$row_b |"
@@ -509,6 +517,7 @@ main() {
         # The SNMP hosts alone, for their CPU per cycle without start-up and exit; a 30 s
         # interval keeps the run short (the work of a cycle is the same).
         run_daemon daemon-snmp snmp 30
+        run_daemon daemon-snmp-direct snmp 30 direct
     fi
     summary
     say ""
