@@ -1,8 +1,9 @@
 /* mgr_snmp: the SNMP poller's scheduler. Polls wait in a queue in the order they were asked
- * for; at most max_inflight run at once, each with its own Net-SNMP session that exists only
- * while its poll runs, so sockets and the work per loop turn follow the polls in flight, not
- * the hosts configured. The sockets sit in one epoll set whose descriptor is all the caller's
- * poll() watches: a wake-up costs what is ready, not what is in flight. Everything runs on the
+ * for; at most max_inflight run at once, each with a socket of the UDP pool (SNMPv1/v2c over
+ * UDP) or a Net-SNMP session (SNMPv3, other transports; kept for the host's next poll while
+ * they succeed), so the work per loop turn follows the polls in flight, not the hosts
+ * configured. The sockets sit in one epoll set whose descriptor is all the caller's poll()
+ * watches: a wake-up costs what is ready, not what is in flight. Everything runs on the
  * caller's thread; results are handed over at the end of mgr_snmp_process. */
 #include <config.h>
 
@@ -16,6 +17,7 @@
 
 #include "mgr_snmp_int.h"
 #include "mgr_snmp_job.h"
+#include "mgr_snmp_udp.h"
 #include "vs_netsnmp.h"
 #include "vs_snmplock.h"
 
@@ -31,7 +33,8 @@ struct mgr_snmp {
     unsigned finished;
     mgr_snmp_states states;
     netsnmp_large_fd_set fdset; /* one descriptor at a time, for Net-SNMP's calls */
-    int epfd;                   /* the sockets of the polls in flight */
+    int epfd;                   /* the UDP pool's sockets and the sessions of polls in flight */
+    mgr_snmp_udp *udp;
 };
 
 #define EVENTS_MAX 64 /* sockets taken from the epoll set per call */
@@ -56,6 +59,11 @@ mgr_snmp *mgr_snmp_new(int max_inflight, mgr_snmp_done_fn done, void *ctx)
     if (s->epfd < 0) {
         VS_LOG(VS_LOG_ERR, NULL, "Cannot create an epoll set for SNMP sockets: %s.",
                strerror(errno));
+        mgr_snmp_free(s);
+        return NULL;
+    }
+    s->udp = mgr_snmp_udp_new(s->epfd);
+    if (!s->udp) {
         mgr_snmp_free(s);
         return NULL;
     }
@@ -110,14 +118,14 @@ static void queue_start(mgr_snmp *s)
             mgr_snmp_job_fail(j, "Out of memory.");
         j->slot = s->n_act;
         s->act[s->n_act++] = j;
-        if (!st || mgr_snmp_job_start(j, st, &s->fdset) < 0 || poll_watch(s, j) < 0)
+        if (!st || mgr_snmp_job_start(j, st, &s->fdset) < 0 || (j->sess && poll_watch(s, j) < 0))
             poll_finish(s, j);
     }
 }
 
 int mgr_snmp_poll(mgr_snmp *s, const mgr_host_cfg *host, double deadline)
 {
-    mgr_snmp_job *j = mgr_snmp_job_new(host, deadline, &s->states);
+    mgr_snmp_job *j = mgr_snmp_job_new(host, deadline, &s->states, s->udp);
     if (!j) {
         VS_LOG(VS_LOG_ERR, host->name, "Out of memory: the SNMP poll was not started.");
         return -1;
@@ -163,15 +171,35 @@ double mgr_snmp_next_wakeup(mgr_snmp *s)
     return t;
 }
 
-/* Read what waits on the sockets of the polls in flight (Net-SNMP calls back into them). */
+/* Read every datagram waiting on a socket of the UDP pool and give it to the poll using the
+ * socket; one that no poll waits for (a late answer, a stranger) is dropped. */
+static void sock_read(mgr_snmp *s, mgr_snmp_sock *k)
+{
+    u_char *data;
+    ssize_t n;
+    while ((n = mgr_snmp_udp_recv(s->udp, k, &data)) > 0) {
+        if (k->owner)
+            mgr_snmp_job_input(k->owner, data, (size_t)n);
+    }
+    if (n < 0)
+        VS_LOG(VS_LOG_DEBUG, NULL, "Reading an SNMP socket failed: %s.", strerror(errno));
+}
+
+/* Read what waits on the pool's sockets and the sessions of the polls in flight (Net-SNMP
+ * calls back into those). */
 static void sockets_read(mgr_snmp *s)
 {
     struct epoll_event ev[EVENTS_MAX];
     int n;
     do {
         n = epoll_wait(s->epfd, ev, EVENTS_MAX, 0);
-        for (int i = 0; i < n; i++)
-            mgr_snmp_job_read(ev[i].data.ptr, &s->fdset);
+        for (int i = 0; i < n; i++) {
+            mgr_snmp_watch *w = ev[i].data.ptr;
+            if (*w == MGR_SNMP_WATCH_SOCK)
+                sock_read(s, (mgr_snmp_sock *)w);
+            else
+                mgr_snmp_job_read((mgr_snmp_job *)w, &s->fdset);
+        }
     } while (n == EVENTS_MAX);
 }
 
@@ -247,6 +275,7 @@ void mgr_snmp_free(mgr_snmp *s)
     list_free(s->q_head);
     list_free(s->fin_head);
     mgr_snmp_states_free(&s->states);
+    mgr_snmp_udp_free(s->udp); /* after the polls, which give their sockets back */
     vs_netsnmp_unlock();
     netsnmp_large_fd_set_cleanup(&s->fdset);
     if (s->epfd >= 0)

@@ -1,5 +1,6 @@
-/* mgr_snmp: the SNMP poller. Net-SNMP's asynchronous single-session API, driven from the
- * core's poll() loop on one thread; every poll produces one mgr_result. */
+/* mgr_snmp: the SNMP poller, driven from the core's poll() loop on one thread: SNMPv1/v2c
+ * over UDP through a pool of sockets (mgr_snmp_udp), SNMPv3 and other transports through
+ * Net-SNMP's asynchronous single-session API; every poll produces one mgr_result. */
 #ifndef MGR_SNMP_H
 #define MGR_SNMP_H
 

@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 #include <net-snmp/net-snmp-config.h>
 #include <net-snmp/net-snmp-includes.h>
@@ -258,11 +259,17 @@ typedef struct mgr_snmp_state {
     vs_complaint fail;
     unsigned char engine[SNMP_MAX_ENG_SIZE]; /* SNMPv3 engine ID found by discovery */
     size_t engine_len;
-    /* The session of the last successful poll, kept for the next one (a socket, its bind and
-     * Net-SNMP's set-up cost more than the poll itself); NULL when none is kept. */
+    /* The session of the last successful poll (SNMPv3, transports other than UDP), kept for
+     * the next one (a socket, its bind and Net-SNMP's set-up cost more than the poll itself);
+     * NULL when none is kept. */
     void *sess;
     int sess_fd;
-    uint64_t sess_key;     /* what the session was opened with (mgr_snmp_job's source_key) */
+    uint64_t sess_key; /* what the session was opened with (mgr_snmp_job's source_key) */
+    /* The agent's address as last resolved for the UDP pool (peer_len 0: none), kept while
+     * polls succeed, like a session: a name is looked up again after a failure. */
+    struct sockaddr_storage peer;
+    socklen_t peer_len;
+    uint64_t peer_key;
     mgr_snmp_ifstate *ifs; /* sorted by id */
     size_t n_ifs;
     size_t cap_ifs;

@@ -1,11 +1,14 @@
-/* mgr_snmp_job: one host's SNMP poll. It opens its own Net-SNMP single session, keeps one
- * request outstanding, and runs a short sequence: SNMPv3 engine discovery when the engine is
+/* mgr_snmp_job: one host's SNMP poll. It keeps one request outstanding, sent through a
+ * socket of the scheduler's UDP pool (SNMPv1/v2c over UDP, built and parsed with Net-SNMP's
+ * codec) or through a Net-SNMP single session of its own (SNMPv3, other transports), and runs
+ * a short sequence: SNMPv3 engine discovery when the engine is
  * not known yet; the host walk (vsHvName as the probe for the subagent, then the standard
  * tables) whose first GETBULK also carries the scalars, or a GET of the scalars first and a
  * GETNEXT walk (SNMPv1, bulk="no", agents that mishandle GETBULK); the VM walk when the probe
  * found hypervisors. Then it closes the session and turns what it read into a result. */
 #include <config.h>
 
+#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -82,12 +85,15 @@ static int job_copy_source(mgr_snmp_job *j, const mgr_snmp_src *src)
     return 0;
 }
 
-mgr_snmp_job *mgr_snmp_job_new(const mgr_host_cfg *host, double deadline, mgr_snmp_states *states)
+mgr_snmp_job *mgr_snmp_job_new(const mgr_host_cfg *host, double deadline, mgr_snmp_states *states,
+                               mgr_snmp_udp *udp)
 {
     mgr_snmp_job *j = calloc(1, sizeof(*j));
     if (!j)
         return NULL;
+    j->watch = MGR_SNMP_WATCH_JOB;
     j->states = states;
+    j->udp = udp;
     j->slot = -1;
     j->asked = vs_log_now();
     j->deadline = deadline;
@@ -110,6 +116,9 @@ void mgr_snmp_job_free(mgr_snmp_job *j)
         return;
     if (j->sess)
         snmp_sess_close(j->sess);
+    if (j->sock)
+        mgr_snmp_udp_give(j->udp, j->sock);
+    free(j->msg_buf);
     free(j->name);
     free(j->address);
     free_secret(j->community);
@@ -221,11 +230,34 @@ static uint64_t source_key(const mgr_snmp_job *j)
     return key_str(h, j->priv_pass);
 }
 
-/* Open the poll's session, or take the one the last successful poll of the host kept; -1 with
- * the error recorded. */
+/* Take a socket of the UDP pool when the agent's address is one it serves (resolved once and
+ * kept in st while polls succeed): 1, or 0 to use a session, or -1 with the error recorded. */
+static int job_open_udp(mgr_snmp_job *j, mgr_snmp_state *st)
+{
+    if (st->peer_len > 0 && st->peer_key == j->key) {
+        memcpy(&j->peer, &st->peer, st->peer_len);
+        j->peer_len = st->peer_len;
+    } else if (mgr_snmp_udp_resolve(j->address, &j->peer, &j->peer_len) != 1) {
+        return 0; /* Net-SNMP's session says what is wrong with it, or serves its transport */
+    }
+    j->sock = mgr_snmp_udp_take(j->udp, j->peer.ss_family, j);
+    if (!j->sock) {
+        mgr_snmp_job_fail(j, "Cannot open a UDP socket: %s.", strerror(errno));
+        return -1;
+    }
+    return 1;
+}
+
+/* Open the poll's session, or take the one the last successful poll of the host kept, or a
+ * socket of the UDP pool; -1 with the error recorded. */
 static int job_open(mgr_snmp_job *j, mgr_snmp_state *st)
 {
     j->key = source_key(j);
+    if (j->udp && j->version != MGR_SNMP_V3) {
+        int rc = job_open_udp(j, st);
+        if (rc != 0)
+            return rc < 0 ? -1 : 0;
+    }
     j->sess = mgr_snmp_states_take_sess(j->states, st, j->key, &j->fd);
     if (j->sess) {
         netsnmp_session *sp = snmp_sess_session(j->sess);
@@ -306,6 +338,74 @@ void mgr_snmp_job_timer(mgr_snmp_job *j, netsnmp_large_fd_set *fdset)
 
 static int job_callback(int op, netsnmp_session *sp, int reqid, netsnmp_pdu *pdu, void *magic);
 
+/* The SNMP version of a pool socket's messages. */
+static long job_udp_version(const mgr_snmp_job *j)
+{
+    return j->version == MGR_SNMP_V1 ? SNMP_VERSION_1 : SNMP_VERSION_2c;
+}
+
+/* Send the outstanding request through the pool socket (again) and time it. A send queue
+ * that is full loses this try as the network would: the timer sends it again. */
+static void job_transmit(mgr_snmp_job *j)
+{
+    j->t_next = vs_log_now() + j->timeout_ms / 1000.0;
+    ssize_t n;
+    do
+        n = sendto(j->sock->fd, j->msg, j->msg_len, 0, (const struct sockaddr *)&j->peer,
+                   j->peer_len);
+    while (n < 0 && errno == EINTR);
+    if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != ENOBUFS) {
+        j->waiting = 0;
+        mgr_snmp_job_fail(j, "The SNMP request to %s could not be sent: %s.", j->address,
+                          strerror(errno));
+    }
+}
+
+/* Send pdu (freed here) through the pool socket; retries: sends after timeouts. */
+static void job_send_udp(mgr_snmp_job *j, netsnmp_pdu *pdu, int retries)
+{
+    int rc = mgr_snmp_udp_build(pdu, job_udp_version(j), j->community, &j->msg_buf, &j->msg_cap,
+                                &j->msg, &j->msg_len);
+    j->reqid = pdu->reqid;
+    snmp_free_pdu(pdu);
+    if (rc < 0) {
+        mgr_snmp_job_fail(j, "Cannot build an SNMP request for %s.", j->address);
+        return;
+    }
+    j->tries_left = retries;
+    j->waiting = 1;
+    j->requests++;
+    job_transmit(j);
+}
+
+/* The outstanding request of a pool socket timed out: send it again, or give up on it. */
+static void job_udp_timeout(mgr_snmp_job *j)
+{
+    if (j->tries_left > 0) {
+        j->tries_left--;
+        job_transmit(j);
+        return;
+    }
+    j->t_next = 0;
+    job_callback(NETSNMP_CALLBACK_OP_TIMED_OUT, NULL, (int)j->reqid, NULL, j);
+}
+
+int mgr_snmp_job_input(mgr_snmp_job *j, u_char *data, size_t len)
+{
+    if (!j->sock || !j->waiting)
+        return 0;
+    netsnmp_pdu *pdu = mgr_snmp_udp_parse(data, len, job_udp_version(j), j->community);
+    if (!pdu)
+        return 0;
+    int ours = pdu->command == SNMP_MSG_RESPONSE && pdu->reqid == j->reqid;
+    if (ours) {
+        j->t_next = 0;
+        job_callback(NETSNMP_CALLBACK_OP_RECEIVED_MESSAGE, NULL, (int)pdu->reqid, pdu, j);
+    }
+    snmp_free_pdu(pdu);
+    return ours;
+}
+
 /* Send the request of the current step. */
 static void job_send(mgr_snmp_job *j, netsnmp_large_fd_set *fdset)
 {
@@ -325,6 +425,10 @@ static void job_send(mgr_snmp_job *j, netsnmp_large_fd_set *fdset)
      * within the same timeout x tries. */
     j->merged = j->step == MGR_SNMP_STEP_WALK_HOST && j->walk.nonrep > 0;
     int retries = j->followup ? 0 : j->merged && j->retries > 0 ? j->retries - 1 : j->retries;
+    if (j->sock) {
+        job_send_udp(j, pdu, retries);
+        return;
+    }
     snmp_sess_session(j->sess)->retries = retries;
     if (!snmp_sess_async_send(j->sess, pdu, job_callback, j)) {
         mgr_snmp_job_fail(j, "Cannot send an SNMP request to %s: %s.", j->address,
@@ -586,7 +690,10 @@ int mgr_snmp_job_check(mgr_snmp_job *j, double now, netsnmp_large_fd_set *fdset)
         mgr_snmp_job_deadline(j);
         return 1;
     }
-    if (j->waiting && j->t_next > 0 && now >= j->t_next) {
+    if (j->sock) {
+        if (j->waiting && now >= j->t_next)
+            job_udp_timeout(j);
+    } else if (j->waiting && j->t_next > 0 && now >= j->t_next) {
         snmp_sess_timeout(j->sess);
         if (j->waiting)
             mgr_snmp_job_timer(j, fdset);
@@ -644,6 +751,19 @@ static void job_succeed(mgr_snmp_job *j, mgr_snmp_state *st)
 
 void mgr_snmp_job_finish(mgr_snmp_job *j, mgr_snmp_state *st)
 {
+    if (j->sock) {
+        /* The socket goes back to the pool: a late answer it gets meets another request ID.
+         * The address is kept while polls succeed, looked up again after a failure. */
+        mgr_snmp_udp_give(j->udp, j->sock);
+        j->sock = NULL;
+        if (st && !j->err) {
+            memcpy(&st->peer, &j->peer, j->peer_len);
+            st->peer_len = j->peer_len;
+            st->peer_key = j->key;
+        } else if (st) {
+            st->peer_len = 0;
+        }
+    }
     if (j->sess) {
         /* Only a poll that ended cleanly leaves its session for the next: after a failure
          * a request may still be outstanding, and its answer must not reach a later poll. */

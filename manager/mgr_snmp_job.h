@@ -8,6 +8,7 @@
 #include <net-snmp/library/large_fd_set.h>
 
 #include "mgr_snmp_int.h"
+#include "mgr_snmp_udp.h"
 #include "vs_usm.h"
 
 typedef enum {
@@ -20,6 +21,7 @@ typedef enum {
 
 typedef struct mgr_snmp_job mgr_snmp_job;
 struct mgr_snmp_job {
+    mgr_snmp_watch watch;    /* MGR_SNMP_WATCH_JOB: entries of the epoll set begin with it */
     mgr_snmp_job *next;      /* in the scheduler's queue or finished list */
     mgr_snmp_states *states; /* the scheduler's, for one-time notes */
     int slot;                /* position among the polls in flight, or -1 */
@@ -35,12 +37,23 @@ struct mgr_snmp_job {
     const vs_usm_proto *auth, *priv; /* NULL if unknown */
     int timeout_ms, retries, max_rep, bulk;
     double asked, deadline; /* monotonic */
-    /* The running poll. */
+    /* The running poll: SNMPv1/v2c over UDP through the scheduler's socket pool (sock), or
+     * a Net-SNMP session (sess: SNMPv3, other transports). */
+    mgr_snmp_udp *udp;
+    mgr_snmp_sock *sock;
+    struct sockaddr_storage peer; /* the agent, for sock */
+    socklen_t peer_len;
+    u_char *msg_buf; /* the outstanding request's message (sock), kept for re-sends */
+    size_t msg_cap;
+    u_char *msg;
+    size_t msg_len;
+    long reqid;     /* ... its request ID */
+    int tries_left; /* ... and how many more times it may be sent */
     void *sess;
-    uint64_t key; /* what sess was opened with (a hash of the source) */
+    uint64_t key; /* what sess or peer was made from (a hash of the source) */
     int fd;
     int watched;   /* fd is in the scheduler's epoll set */
-    double t_next; /* when Net-SNMP's timer for the request runs out; 0 when none */
+    double t_next; /* when the request times out (Net-SNMP's timer for sess); 0 when none */
     mgr_snmp_step step;
     int waiting;       /* a request is outstanding */
     int dirty;         /* input was read: refresh t_next */
@@ -69,8 +82,10 @@ struct mgr_snmp_job {
 };
 
 /* A poll of host to end by deadline, with the parts of its configuration copied; a host
- * without an SNMP source gets a poll that fails at once. NULL when memory is short. */
-mgr_snmp_job *mgr_snmp_job_new(const mgr_host_cfg *host, double deadline, mgr_snmp_states *states);
+ * without an SNMP source gets a poll that fails at once. SNMPv1/v2c agents on UDP are asked
+ * through udp's sockets. NULL when memory is short. */
+mgr_snmp_job *mgr_snmp_job_new(const mgr_host_cfg *host, double deadline, mgr_snmp_states *states,
+                               mgr_snmp_udp *udp);
 
 /* Free a poll (closing its session if open); accepts NULL. */
 void mgr_snmp_job_free(mgr_snmp_job *j);
@@ -82,8 +97,12 @@ void mgr_snmp_job_fail(mgr_snmp_job *j, const char *fmt, ...) __attribute__((for
  * or -1 when the poll already failed (finish it). */
 int mgr_snmp_job_start(mgr_snmp_job *j, mgr_snmp_state *st, netsnmp_large_fd_set *fdset);
 
-/* Read the datagram waiting on the job's socket (Net-SNMP calls back into the job). */
+/* Read the datagram waiting on the job's session socket (Net-SNMP calls back into the job). */
 void mgr_snmp_job_read(mgr_snmp_job *j, netsnmp_large_fd_set *fdset);
+
+/* A datagram that came to the job's pool socket: taken when it answers the outstanding
+ * request (1), ignored otherwise (0: a late answer to an earlier request, a stranger). */
+int mgr_snmp_job_input(mgr_snmp_job *j, u_char *data, size_t len);
 
 /* After input or at time now: let Net-SNMP time the request out or re-send it, send the
  * next request of the sequence when the last one is answered. Returns 1 when the poll is over

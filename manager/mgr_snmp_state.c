@@ -84,7 +84,8 @@ static void state_free(mgr_snmp_state *st)
 #define FD_RESERVE 512
 
 /* Raise the soft limit on open files to the hard one (capped): a manager that keeps one
- * socket per host needs more than the usual 1024. Returns the limit now in force. */
+ * session socket per SNMPv3 host needs more than the usual 1024 with many of them. Returns
+ * the limit now in force. */
 static rlim_t fd_limit(void)
 {
     struct rlimit rl;
