@@ -544,7 +544,8 @@ int mgr_rrd_drain(mgr_rrd *w, double timeout_s, int flush)
             want = ++w->flush_req;
     }
     w->drainers++; /* the queued batch is due now */
-    pthread_cond_signal(&w->wake);
+    if (w->qhead != NULL || want != 0)
+        pthread_cond_signal(&w->wake);
     while (!drained(w, want)) {
         if (pthread_cond_timedwait(&w->idle, &w->lock, &until) == ETIMEDOUT)
             break;
